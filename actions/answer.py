@@ -1,0 +1,102 @@
+"""Rasa custom actions: the entry point from the dialogue into answering (see compose.py).
+
+action_answer turns the tracker into a `Conversation`, asks `compose` for the reply, sends it, and
+stores back what the conversation should remember. Questions the bot could not answer well are
+logged (masked) for staff.
+"""
+from __future__ import annotations
+
+import logging
+from datetime import date
+from functools import lru_cache
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import db
+from actions.compose import Conversation, Reply, compose
+from actions.facts import Facts
+from actions.privacy import mask
+from knowledge.live import LiveIndex
+from settings import get_settings
+
+log = logging.getLogger(__name__)
+
+
+@lru_cache(maxsize=1)
+def live_index() -> LiveIndex:
+    s = get_settings()
+    return LiveIndex(s.index_dir, float(s.INDEX_RELOAD_SECONDS))
+
+
+def _float(value: Any) -> float | None:
+    try:
+        return float(value) if value is not None else None
+    except (TypeError, ValueError):
+        return None
+
+
+def conversation_from(tracker: Tracker) -> Conversation:
+    slot = tracker.get_slot
+    birth = slot("birth_date")
+    babies, order, months = _float(slot("babies")), _float(slot("child_order")), _float(slot("pregnancy_months"))
+    return Conversation(
+        facts=Facts(province=slot("province"), birth_date=date.fromisoformat(birth) if birth else None,
+                    babies=int(babies) if babies else None, difficult_birth=slot("difficult_birth"),
+                    child_order=int(order) if order else None, pregnancy_months=months),
+        last_topic=slot("last_topic"), last_question=slot("last_question"),
+        abstain_count=int(_float(slot("abstain_count")) or 0))
+
+
+def slot_events(reply: Reply, conv: Conversation) -> list[SlotSet]:
+    f = reply.facts or conv.facts
+    events = [
+        SlotSet("province", f.province), SlotSet("babies", f.babies),
+        SlotSet("birth_date", f.birth_date.isoformat() if f.birth_date else None),
+        SlotSet("difficult_birth", f.difficult_birth), SlotSet("child_order", f.child_order),
+        SlotSet("pregnancy_months", f.pregnancy_months),
+    ]
+    if reply.kind in ("calculation", "clarify", "answer", "caveat"):
+        events += [SlotSet("last_topic", reply.topic), SlotSet("last_question", reply.question),
+                   SlotSet("abstain_count", 0.0)]
+    elif reply.kind == "abstain":
+        events.append(SlotSet("abstain_count", float(conv.abstain_count + 1)))
+    return events
+
+
+class ActionAnswer(Action):
+    def name(self) -> str:
+        return "action_answer"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list:
+        message = tracker.latest_message or {}
+        text = message.get("text") or ""
+        intent = (message.get("intent") or {}).get("name")
+        conv = conversation_from(tracker)
+        reply = compose(text, intent, message.get("entities") or [], conv, live_index().get())
+        if reply.kind == "abstain" and conv.abstain_count + 1 >= 2:
+            reply.text += "\n已经连续两次没能回答好你的问题，建议转人工，由维权专员直接帮你。"
+        if reply.response:
+            dispatcher.utter_message(response=reply.response)
+        else:
+            dispatcher.utter_message(text=reply.text, buttons=reply.buttons)
+        if reply.kind in ("abstain", "caveat"):
+            top = reply.sources[0]["id"] if reply.sources and "id" in reply.sources[0] else ""
+            db.log_unanswered(tracker.sender_id, text, reply.kind, reply.confidence or 0.0, top)
+        log.info("answer kind=%s intent=%s conf=%s q=%s", reply.kind, intent, reply.confidence, mask(text)[:80])
+        return slot_events(reply, conv)
+
+
+class ActionFeedback(Action):
+    """Thumbs-down: log the question she was unhappy with, apologise, offer a person."""
+
+    def name(self) -> str:
+        return "action_feedback"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list:
+        question = tracker.get_slot("last_question") or (tracker.latest_message or {}).get("text", "")
+        db.log_unanswered(tracker.sender_id, question, "feedback")
+        dispatcher.utter_message(response="utter_feedback_sorry")
+        return []

@@ -1,0 +1,212 @@
+"""Where the answer is chosen: safety first, then a calculator, then retrieval, else honesty.
+
+Pure functions of (message, what we know of the conversation, the index), so the same logic
+serves the Rasa action, the tests and the staff console's "what would the bot say".
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from actions import calculators, facts
+from actions.facts import Facts
+from knowledge import regions
+from knowledge.normalize import normalize
+from knowledge.safety import detect
+from knowledge.search import Hit, Searcher, SearchResult
+
+INTENT_TOPICS = {
+    "ask_maternity_leave": "maternity", "ask_miscarriage_leave": "miscarriage",
+    "ask_breastfeeding": "breastfeeding", "ask_pregnancy_protection": "pregnancy",
+    "ask_dismissal": "dismissal", "ask_maternity_benefit": "benefit",
+    "ask_prohibited_work": "prohibited", "ask_harassment": "harassment",
+    "ask_discrimination": "discrimination", "ask_procedure": "procedure",
+    "ask_other_leave": "leave", "ask_union": "union", "ask_union_service": "services",
+    "book_service": "services", "ask_new_employment": "new_employment",
+}
+HANDOVER = {"title": "转人工", "payload": "/human_handover"}
+LEGAL_CONSULT = {"title": "预约法律咨询", "payload": "预约法律咨询"}
+PROVINCE_BUTTONS = ["北京", "上海", "广东", "浙江"]
+_MEANINGFUL = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]")
+_LENGTH_Q = re.compile(r"多少|几|多久|多长|怎么算|哪天|几号|结束|到期|算一下|计算|一共|总共|能休|可以休")
+_NOT_LENGTH = re.compile(r"工资|津贴|钱|待遇|辞退|解除|开除|合同|社保|保险|报销|期间")
+_MATERNITY = re.compile(r"产假|生育假|月子|产后|生孩子|生宝宝|生娃|分娩|坐月子")
+_MISCARRIAGE = re.compile(r"流产|引产|胎停|小产|停育|胎死")
+_BREASTFEEDING_TIME = re.compile(r"哺乳时间|喂奶时间|哺乳假?.{0,4}(几|多少|多久)|每天.{0,6}(哺乳|喂奶)")
+_REGIONAL_LEAVE = re.compile(r"陪产|护理假|育儿假|婚假")
+_FOLLOW_UP = re.compile(r"^(那|那么|如果|要是|换成|假如)?.{0,10}(呢|的话|怎么样|怎么算)?[?？。!！]*$")
+
+OUT_OF_SCOPE_TEXT = ("抱歉，这个问题超出了我的服务范围。我主要解答女职工劳动权益方面的问题，比如产假、"
+                     "孕期和哺乳期保护、生育津贴、性骚扰、就业歧视、劳动仲裁，也可以介绍工会服务。")
+ABSTAIN_TEXT = ("抱歉，这个问题我还没有把握回答准确，不想给你不可靠的信息。你可以换个说法再问我，"
+                "或者转人工，由工会维权专员帮你分析。")
+EMPTY_TEXT = "我没看懂这条消息。请用文字说说你遇到的情况，比如「产假有多少天」「怀孕了公司要辞退我怎么办」。"
+CAVEAT_PREFIX = "我不能完全确定这是否对应你的情况，先把最相关的信息给你参考：\n"
+
+
+@dataclass
+class Conversation:
+    """What the bot remembers of one conversation (Rasa slots)."""
+
+    facts: Facts = field(default_factory=Facts)
+    last_topic: str | None = None
+    last_question: str | None = None
+    abstain_count: int = 0
+
+
+@dataclass
+class Reply:
+    kind: str  # emergency | empty | calculation | clarify | answer | caveat | abstain | out_of_scope | ack
+    text: str = ""
+    buttons: list[dict] = field(default_factory=list)
+    response: str | None = None  # a domain response to utter instead of text
+    topic: str | None = None
+    question: str | None = None  # the question this reply answered (for follow-ups)
+    sources: list[dict] = field(default_factory=list)
+    confidence: float | None = None
+    facts: Facts | None = None
+
+
+def compose(text: str, intent: str | None, entities: list[dict], conv: Conversation,
+            searcher: Searcher, today: date | None = None) -> Reply:
+    """The bot's reply to one message."""
+    clean = normalize(text)
+    if detect(clean):
+        return Reply("emergency", response="utter_emergency")
+    if not _MEANINGFUL.search(clean):
+        return Reply("empty", EMPTY_TEXT)
+    stated = facts.extract(clean, entities, today)
+    known = stated.merged_over(conv.facts)
+    if intent in ("affirm", "deny") and not stated.any():
+        return Reply("ack", "好的。还有什么想了解的，直接问我就行。" if intent == "affirm" else "好的，有需要随时找我。",
+                     facts=known)
+    question, topic = _resolve_question(clean, intent, stated, conv)
+    reply = (_calculate(question, topic, intent, known)
+             or _regional_leave(question, known)
+             or _retrieve(question, topic, intent, known, searcher))
+    reply.facts = known
+    reply.question = reply.question or question
+    reply.topic = reply.topic or topic
+    return reply
+
+
+def _resolve_question(clean: str, intent: str | None, stated: Facts, conv: Conversation) -> tuple[str, str | None]:
+    """A follow-up that only adds a fact (那广东呢, 双胞胎呢) re-asks the previous question."""
+    is_follow_up = conv.last_question and stated.any() and (
+        intent == "inform" or (len(clean) <= 14 and _FOLLOW_UP.match(clean)))
+    if is_follow_up:
+        return f"{conv.last_question} {clean}", conv.last_topic
+    return clean, INTENT_TOPICS.get(intent or "")
+
+
+def _calculate(question: str, topic: str | None, intent: str | None, known: Facts) -> Reply | None:
+    if _MISCARRIAGE.search(question) and known.pregnancy_months is not None:
+        calc = calculators.miscarriage_leave(known.pregnancy_months)
+        return _calculation_reply(calc, f"怀孕{_months(known.pregnancy_months)}流产，可以休{calc.total_days}天产假。",
+                                  "miscarriage")
+    if _BREASTFEEDING_TIME.search(question):
+        calc = calculators.breastfeeding_time(known.babies or 1)
+        text = (f"孩子满1周岁前，单位每天要在工作时间内给你{calc.total_days}小时哺乳时间"
+                "（可以分两次用），哺乳时间算作劳动时间，不能扣工资。")
+        return _calculation_reply(calc, text, "breastfeeding")
+    about_leave = _MATERNITY.search(question) or topic == "maternity" or intent == "calculate_leave"
+    if about_leave and _LENGTH_Q.search(question) and not _NOT_LENGTH.search(question) \
+            and not _MISCARRIAGE.search(question):
+        return _maternity_reply(known)
+    return None
+
+
+def _months(value: float) -> str:
+    return f"{int(value)}个半月" if value % 1 else f"{int(value)}个月"
+
+
+def _maternity_reply(known: Facts) -> Reply:
+    calc = calculators.maternity_leave(known.province, known.babies or 1, bool(known.difficult_birth),
+                                       known.child_order or 1, known.birth_date)
+    where = f"在{calc.region}" if known.province else "按国家规定"
+    head = f"{where}，你的产假一共{calc.total_days}天。"
+    if calc.end_date:
+        head += f"从{_cn_date(known.birth_date)}分娩算起，产假到{_cn_date(calc.end_date)}结束。"
+    reply = _calculation_reply(calc, head, "maternity")
+    if not known.province:
+        reply.kind = "clarify"
+        reply.text += "\n各省还另有延长的生育假（比如上海、北京多60天，广东多80天）。你在哪个省份工作？告诉我可以帮你算总天数。"
+        reply.buttons = [{"title": p, "payload": f"我在{p}"} for p in PROVINCE_BUTTONS] + [HANDOVER]
+    return reply
+
+
+def _cn_date(d: date) -> str:
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
+def _calculation_reply(calc: calculators.Calculation, head: str, topic: str) -> Reply:
+    body = [head, "计算方法：" + "；".join(calc.lines) + "。", *calc.caveats,
+            "法律依据：" + "；".join(b.cite() for b in calc.basis),
+            "适用地区：" + ("全国" if calc.region == "全国" else calc.region)]
+    return Reply("calculation", "\n".join(body), [HANDOVER, LEGAL_CONSULT], topic=topic,
+                 sources=[{"citation": b.cite()} for b in calc.basis], confidence=1.0)
+
+
+def _regional_leave(question: str, known: Facts) -> Reply | None:
+    """陪产假/育儿假/婚假 are set by each province: answer from the table or ask where she works."""
+    if not _REGIONAL_LEAVE.search(question):
+        return None
+    if not known.province:
+        return Reply("clarify", "陪产假（护理假）、育儿假和婚假的天数由各省规定，国家没有统一天数。你在哪个省份工作？",
+                     [{"title": p, "payload": f"我在{p}"} for p in PROVINCE_BUTTONS] + [HANDOVER], topic="leave")
+    rule = regions.rules().get(known.province)
+    if rule is None:
+        return None
+    basis = "；".join(b.cite() for b in rule.basis) or "（未核实）"
+    text = f"{regions.describe(rule)}\n法律依据：{basis}\n适用地区：{rule.province}"
+    return Reply("answer", text, [HANDOVER, LEGAL_CONSULT], topic="leave",
+                 sources=[{"citation": basis, "region": rule.province}], confidence=1.0)
+
+
+def _retrieve(question: str, topic: str | None, intent: str | None, known: Facts,
+              searcher: Searcher) -> Reply:
+    result = searcher.search(question, k=3, province=known.province, topic=topic)
+    if result.decision == "abstain" or result.top is None:
+        if intent == "out_of_scope" or (intent is None and result.confidence < 0.1):
+            return Reply("out_of_scope", OUT_OF_SCOPE_TEXT, _starter_buttons(), confidence=result.confidence)
+        return Reply("abstain", ABSTAIN_TEXT, [HANDOVER, LEGAL_CONSULT], confidence=result.confidence,
+                     sources=[h.source() for h in result.hits])
+    return _answer_reply(result)
+
+
+def _starter_buttons() -> list[dict]:
+    return [{"title": t, "payload": t} for t in ("产假有多少天", "怀孕被辞退怎么办", "遇到性骚扰怎么办")]
+
+
+def render_hit(hit: Hit) -> str:
+    """An entry as the worker reads it: answer, then basis, then where it applies."""
+    e = hit.entry
+    if e.kind == "law":
+        para = e.paragraphs[hit.paragraph] if hit.paragraph is not None else e.text
+        body = f"相关法律规定（{hit.citation()}）：{para[:400]}\n如需结合你的具体情况分析，可以转人工。"
+    elif e.kind == "case":
+        body = f"类似案例：{e.title}\n{e.text}"
+    elif e.kind == "policy":
+        body = f"{e.title}：{e.text[:400]}"
+    else:
+        body = e.text
+    lines = [body]
+    citation = hit.citation()
+    if citation and e.kind != "law":
+        lines.append(f"法律依据：{citation}")
+    lines.append("适用地区：" + ("全国" if e.region in ("", "全国") else e.region))
+    return "\n".join(lines)
+
+
+def _answer_reply(result: SearchResult) -> Reply:
+    top = result.top
+    text = render_hit(top)
+    kind = "answer"
+    if result.decision == "caveat":
+        kind = "caveat"
+        text = CAVEAT_PREFIX + text
+    buttons = [{"title": f"相关：{h.entry.title[:20]}", "payload": h.entry.title}
+               for h in result.hits[1:2] if h.entry.kind == "faq"]
+    return Reply(kind, text, buttons + [HANDOVER, LEGAL_CONSULT], topic=top.entry.topic or None,
+                 sources=[h.source() for h in result.hits], confidence=result.confidence)

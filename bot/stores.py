@@ -1,0 +1,38 @@
+"""Tracker and lock stores configured from settings.py instead of restating values in YAML.
+
+Conversations persist in SQL (a SQLite file by default; PostgreSQL by TRACKER_DIALECT=postgresql
+and TRACKER_HOST/PORT/USER/PASSWORD/DB). Several Rasa replicas need LOCK_STORE=redis so that two
+replicas never process the same conversation at once.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from rasa.core.lock_store import InMemoryLockStore, LockStore, RedisLockStore
+from rasa.core.tracker_store import SQLTrackerStore
+
+from settings import get_settings
+
+
+class ConfiguredTrackerStore(SQLTrackerStore):
+    def __init__(self, domain=None, host=None, event_broker=None, **_: Any) -> None:
+        s = get_settings()
+        if s.TRACKER_DIALECT == "sqlite":
+            Path(s.TRACKER_DB).parent.mkdir(parents=True, exist_ok=True)
+        super().__init__(
+            domain=domain, dialect=s.TRACKER_DIALECT, host=s.TRACKER_HOST or None,
+            port=int(s.TRACKER_PORT) if s.TRACKER_PORT else None, db=s.TRACKER_DB,
+            username=s.TRACKER_USER or None, password=s.TRACKER_PASSWORD or None,
+            event_broker=event_broker,
+        )
+
+
+class ConfiguredLockStore(LockStore):
+    """Factory: returns a Redis or in-memory lock store depending on LOCK_STORE."""
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> LockStore:  # type: ignore[misc]
+        s = get_settings()
+        if s.LOCK_STORE == "redis":
+            return RedisLockStore(host=s.REDIS_HOST, port=int(s.REDIS_PORT))
+        return InMemoryLockStore()

@@ -1,0 +1,175 @@
+"""Build a complete index version from the curated content and the imported documents.
+
+Incremental where it costs: the dense encoder is retrained only when its training pairs change,
+and unit embeddings are cached by (encoder, text) hash; BM25 and faiss are rebuilt in well under a
+second. The new version is published only once it loaded and calibrated, so a bad build never
+replaces a good index.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import shutil
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from knowledge import calibrate, content, regions, store
+from knowledge.models import Entry, law_name
+from knowledge.tokenize import add_words, tokens
+
+log = logging.getLogger(__name__)
+ENCODER_VERSION = "static-v1"  # bump when the training recipe changes
+
+
+@dataclass
+class BuildReport:
+    version: str = ""
+    entries: dict[str, int] = field(default_factory=dict)
+    documents: int = 0
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    encoder: str = ""
+    encoder_trained: bool = False
+    embedded: int = 0
+    cached_embeddings: int = 0
+    seconds: float = 0.0
+
+
+def _hash(*parts: str) -> str:
+    h = hashlib.sha256()
+    for part in parts:
+        h.update(part.encode("utf-8"))
+        h.update(b"\0")
+    return h.hexdigest()[:16]
+
+
+def collect(import_dirs: list[Path], report: BuildReport) -> list[Entry]:
+    """FAQ + regional table + cases + every importable document; bad files are skipped, not fatal."""
+    from knowledge.ingest import import_paths
+
+    entries = content.load_faq() + regions.regional_entries() + content.load_cases()
+    imported = import_paths([d for d in import_dirs if d.exists()])
+    for _meta, chunks in imported.documents:
+        entries += chunks
+    report.documents = len(imported.documents)
+    report.skipped = [(str(p), r) for p, r in imported.skipped]
+    report.problems = content.validate(entries)
+    for e in entries:
+        report.entries[e.kind] = report.entries.get(e.kind, 0) + 1
+    return entries
+
+
+def units(entries: list[Entry]) -> tuple[list[str], np.ndarray]:
+    """Index units: each entry's body first, then each question variant."""
+    texts, owner = [], []
+    for i, e in enumerate(entries):
+        for text in (f"{e.title}\n{e.text}", *e.questions):
+            texts.append(text)
+            owner.append(i)
+    return texts, np.array(owner, dtype=np.int32)
+
+
+def training_pairs(entries: list[Entry]) -> list[tuple[str, str]]:
+    """(question, passage) pairs: each variant with its answer, and with the articles it cites."""
+    articles = {(law_name(e), e.article): e for e in entries if e.kind == "law"}
+    pairs = []
+    for e in entries:
+        if e.kind != "faq":
+            continue
+        body = f"{e.title}\n{e.text}"
+        cited = [articles.get((b.law, b.article)) for b in e.basis]
+        for q in e.questions:
+            pairs.append((q, body))
+            pairs += [(q, a.text) for a in cited if a is not None]
+    return pairs
+
+
+def _encoder(entries, texts, cache: Path, dense_model: str, report: BuildReport):
+    from knowledge import dense
+
+    if dense_model != "trained":
+        report.encoder = dense_model
+        return dense.load_encoder(Path(dense_model)), Path(dense_model)
+    pairs = training_pairs(entries)
+    key = _hash(ENCODER_VERSION, json.dumps(pairs, ensure_ascii=False), *texts)
+    path = cache / "encoders" / key
+    report.encoder = f"trained:{key}"
+    if (path / "modules.json").is_file():
+        return dense.load_encoder(path), path
+    tmp = path.with_name(key + ".tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    dense.train_static_encoder(pairs, texts, tmp)
+    shutil.rmtree(tmp / "_train", ignore_errors=True)
+    tmp.rename(path)
+    report.encoder_trained = True
+    return dense.load_encoder(path), path
+
+
+def _embed(encoder, key: str, texts: list[str], cache: Path, report: BuildReport) -> np.ndarray:
+    """Embeddings for all units, reusing cached vectors of unchanged texts."""
+    cache_file = cache / "embeddings" / f"{key}.npz"
+    known: dict[str, np.ndarray] = {}
+    if cache_file.is_file():
+        data = np.load(cache_file)
+        known = dict(zip(data["keys"].tolist(), data["vectors"]))
+    hashes = [_hash(t) for t in texts]
+    missing = sorted({h: t for h, t in zip(hashes, texts) if h not in known}.items())
+    if missing:
+        fresh = encoder.encode([t for _, t in missing])
+        known.update({h: v for (h, _), v in zip(missing, fresh)})
+    report.embedded, report.cached_embeddings = len(missing), len(texts) - len(missing)
+    cache_file.parent.mkdir(parents=True, exist_ok=True)
+    keep = sorted(set(hashes))
+    tmp = cache_file.with_suffix(".tmp.npz")
+    np.savez(tmp, keys=np.array(keep), vectors=np.stack([known[h] for h in keep]))
+    tmp.replace(cache_file)
+    return np.stack([known[h] for h in hashes]).astype(np.float32)
+
+
+def build(index_dir: Path, import_dirs: list[Path], dense_model: str = "trained",
+          mode: str = "fusion") -> BuildReport:
+    """Build, load, calibrate and publish a new index version; returns what was done."""
+    import bm25s
+    import faiss
+
+    from knowledge.search import Searcher
+
+    started = time.perf_counter()
+    report = BuildReport()
+    entries = collect(import_dirs, report)
+    add_words([law_name(e) for e in entries if e.kind == "law"] + regions.province_names())
+    texts, owner = units(entries)
+    cache = index_dir / "cache"
+    encoder, encoder_path = _encoder(entries, texts, cache, dense_model, report)
+    vectors = _embed(encoder, report.encoder.replace(":", "-").replace("/", "_"), texts, cache, report)
+
+    version = store.new_version_dir(index_dir)
+    try:
+        store.write_entries(version / "entries.jsonl", entries)
+        np.save(version / "unit_entry.npy", owner)
+        unit_tokens = [tokens(t) for t in texts]
+        (version / "unit_tokens.json").write_text(json.dumps(unit_tokens, ensure_ascii=False))
+        retriever = bm25s.BM25()
+        retriever.index(unit_tokens, show_progress=False)
+        retriever.save(str(version / "bm25"))
+        flat = faiss.IndexFlatIP(vectors.shape[1])
+        flat.add(vectors)
+        faiss.write_index(flat, str(version / "dense.faiss"))
+        manifest = {"built": time.strftime("%Y-%m-%dT%H:%M:%S"), "mode": mode,
+                    "encoder": report.encoder, "encoder_path": str(encoder_path.resolve()),
+                    "entries": report.entries, "units": len(texts), "documents": report.documents}
+        (version / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1))
+        calibration = calibrate.fit(Searcher(version, encoder=encoder))
+        (version / "calibration.json").write_text(json.dumps(calibration, indent=1))
+    except Exception:
+        shutil.rmtree(version, ignore_errors=True)
+        raise
+    store.publish(index_dir, version)
+    report.version = version.name
+    report.seconds = round(time.perf_counter() - started, 2)
+    return report

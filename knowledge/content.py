@@ -1,0 +1,103 @@
+"""Load the curated content (FAQ entries and case summaries) into `Entry` records.
+
+The YAML schema is described in docs/CONTENT_GUIDE.md; `validate` checks it so a broken entry is
+reported by name instead of surfacing as a wrong answer.
+"""
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import yaml
+
+from knowledge.models import NATIONAL, Entry, LegalBasis
+
+CONTENT = Path(__file__).resolve().parent / "content"
+FAQ_FIELDS = ("id", "topic", "questions", "answer", "basis", "region", "effective", "review_by", "status")
+MIN_VARIANTS = 6
+
+
+class ContentError(ValueError):
+    """A content file or entry does not follow the schema."""
+
+
+def _date(value) -> date | None:
+    if value in (None, ""):
+        return None
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
+
+
+def _basis(items) -> tuple[LegalBasis, ...]:
+    return tuple(
+        LegalBasis(str(b["law"]), str(b.get("article") or ""), str(b.get("paragraph") or ""))
+        for b in items or []
+    )
+
+
+def _load_list(path: Path) -> list[dict]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    if not isinstance(data, list):
+        raise ContentError(f"{path.name}: expected a YAML list of entries")
+    return data
+
+
+def faq_entry(raw: dict) -> Entry:
+    """One FAQ record as an Entry; raises ContentError naming the entry when a field is missing."""
+    missing = [f for f in FAQ_FIELDS if raw.get(f) in (None, "", [])]
+    if missing:
+        raise ContentError(f"FAQ {raw.get('id', '?')}: missing {', '.join(missing)}")
+    return Entry(
+        id=f"faq:{raw['id']}",
+        kind="faq",
+        title=str(raw["questions"][0]),
+        text=str(raw["answer"]).strip(),
+        questions=tuple(str(q) for q in raw["questions"]),
+        topic=str(raw["topic"]),
+        basis=_basis(raw["basis"]),
+        region=str(raw.get("region") or NATIONAL),
+        effective=_date(raw.get("effective")),
+        status=str(raw["status"]),
+        review_by=_date(raw.get("review_by")),
+        extra={"related": list(raw.get("related") or [])},
+    )
+
+
+def case_entry(raw: dict) -> Entry:
+    text = "\n".join(
+        f"{label}：{str(raw[key]).strip()}"
+        for label, key in (("案情", "facts"), ("结果", "decision"), ("提示", "lesson"))
+        if raw.get(key)
+    )
+    return Entry(
+        id=f"case:{raw['id']}",
+        kind="case",
+        title=str(raw["title"]),
+        text=f"{text}\n来源：{raw.get('source', '')}",
+        topic=str(raw.get("topic") or ""),
+        basis=_basis(raw.get("basis")),
+        region=str(raw.get("region") or NATIONAL),
+        extra={"source": raw.get("source", ""), "verified": bool(raw.get("verified", True))},
+    )
+
+
+def load_faq(folder: Path = CONTENT / "faq") -> list[Entry]:
+    return [faq_entry(raw) for path in sorted(folder.glob("*.yml")) for raw in _load_list(path)]
+
+
+def load_cases(folder: Path = CONTENT / "cases") -> list[Entry]:
+    return [case_entry(raw) for path in sorted(folder.glob("*.yml")) for raw in _load_list(path)]
+
+
+def validate(entries: list[Entry]) -> list[str]:
+    """Problems a curator must fix: duplicate ids, too few variants, past review dates."""
+    problems, seen = [], set()
+    for e in entries:
+        if e.id in seen:
+            problems.append(f"{e.id}: duplicate id")
+        seen.add(e.id)
+        if e.kind == "faq" and not e.id.startswith("faq:region:") and e.topic != "regional":
+            if len(e.questions) < MIN_VARIANTS:
+                problems.append(f"{e.id}: only {len(e.questions)} question variants (need {MIN_VARIANTS})")
+        if e.review_by and e.review_by < date.today():
+            problems.append(f"{e.id}: review date {e.review_by} has passed")
+    return problems

@@ -1,0 +1,168 @@
+"""Provinces, their aliases, and the provincial leave table.
+
+The table (content/regions.yml) is the single source of the regional numbers: the leave
+calculator reads it, and `regional_entries` turns each row into a searchable answer, so the
+same figure is never written twice.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from knowledge.models import NATIONAL, Entry, LegalBasis
+
+CONTENT = Path(__file__).resolve().parent / "content"
+NATIONAL_MATERNITY_DAYS = 98
+
+
+@dataclass(frozen=True)
+class RegionRule:
+    """One province's row of the leave table."""
+
+    province: str
+    verified: bool
+    source: str = ""
+    article: str = ""
+    revised: date | None = None
+    maternity_extra_days: int | None = None
+    maternity_extra_by_order: dict[int, int] = field(default_factory=dict, hash=False)
+    paternity_days: int | None = None
+    parental_leave: str = ""
+    marriage_leave: str = ""
+    other: str = ""
+    note: str = ""
+
+    def extra_days(self, child_order: int = 1) -> int | None:
+        """Extension of maternity leave for the given child (1 = first)."""
+        return self.maternity_extra_by_order.get(child_order, self.maternity_extra_days)
+
+    @property
+    def basis(self) -> tuple[LegalBasis, ...]:
+        return (LegalBasis(self.source, self.article),) if self.source else ()
+
+
+def _as_date(value) -> date | None:
+    if value in (None, ""):
+        return None
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
+
+
+@lru_cache(maxsize=1)
+def rules() -> dict[str, RegionRule]:
+    rows = yaml.safe_load((CONTENT / "regions.yml").read_text(encoding="utf-8")) or []
+    table = {}
+    for row in rows:
+        by_order = {int(k): int(v) for k, v in (row.get("maternity_extra_by_order") or {}).items()}
+        table[row["province"]] = RegionRule(
+            province=row["province"],
+            verified=bool(row.get("verified")),
+            source=row.get("source") or "",
+            article=row.get("article") or "",
+            revised=_as_date(row.get("revised")),
+            maternity_extra_days=row.get("maternity_extra_days"),
+            maternity_extra_by_order=by_order,
+            paternity_days=row.get("paternity_days"),
+            parental_leave=row.get("parental_leave") or "",
+            marriage_leave=row.get("marriage_leave") or "",
+            other=row.get("other") or "",
+            note=row.get("note") or "",
+        )
+    return table
+
+
+@lru_cache(maxsize=1)
+def alias_table() -> dict[str, str]:
+    """Every name a worker may use for a place (粤, 魔都, 深圳, 浦东 …) -> province short name."""
+    rows = yaml.safe_load((CONTENT / "provinces.yml").read_text(encoding="utf-8")) or []
+    table: dict[str, str] = {}
+    for row in rows:
+        name = row["name"]
+        for alias in [name, row.get("full", ""), *(row.get("aliases") or []), *(row.get("cities") or [])]:
+            if alias:
+                table.setdefault(str(alias), name)
+                if len(alias) > 1 and not str(alias).endswith("市"):
+                    table.setdefault(f"{alias}市", name)
+    return table
+
+
+def province_names() -> list[str]:
+    return sorted(set(alias_table().values()))
+
+
+def find_province(text: str) -> str | None:
+    """The province a message names, by its longest matching alias; None when none is named."""
+    best, best_len = None, 0
+    for alias, province in alias_table().items():
+        if len(alias) > best_len and alias in text:
+            best, best_len = province, len(alias)
+    return best
+
+
+def canonical_province(value: str | None) -> str | None:
+    """Map an entity value or slot (深圳, 沪, 广东省) to the province short name."""
+    if not value:
+        return None
+    return alias_table().get(value.strip()) or find_province(value)
+
+
+def _maternity_sentence(rule: RegionRule) -> str:
+    extra = rule.extra_days(1)
+    if extra is None:
+        return ""
+    text = f"在{rule.province}生育，除国家规定的98天产假外，还可享受延长生育假{extra}天，合计{98 + extra}天"
+    for order, days in sorted(rule.maternity_extra_by_order.items()):
+        if days != extra:
+            text += f"；生育第{order}个孩子的延长{days}天，合计{98 + days}天"
+    return text + "。难产、多胞胎按国家规定另外增加。"
+
+
+def describe(rule: RegionRule) -> str:
+    """Plain-language summary of a province's leave rules, honest about what is unverified."""
+    parts = [_maternity_sentence(rule)]
+    if rule.paternity_days:
+        parts.append(f"男方（配偶）陪产假/护理假{rule.paternity_days}天。")
+    for label, value in (("育儿假", rule.parental_leave), ("婚假", rule.marriage_leave), ("", rule.other)):
+        if value:
+            parts.append(f"{label}：{value}" if label else value)
+    if not rule.verified:
+        parts.append(rule.note or "本助手尚未核对该地现行条例，请以当地最新规定为准，可咨询当地工会或拨打12351。")
+    elif rule.note:
+        parts.append(rule.note)
+    text = "".join(p for p in parts if p)
+    if rule.extra_days(1) is None:
+        text = (f"{rule.province}的延长生育假、陪产假天数，本助手还没有核对到现行条例，不能给你准确天数。"
+                f"全国统一的产假是98天（难产加15天，多胞胎每多1个加15天）。{text}")
+    return text
+
+
+_QUESTION_TEMPLATES = (
+    "{p}产假多少天", "在{p}生孩子能休几天假", "{p}生育假有多少天", "{p}陪产假几天",
+    "{p}男方护理假多少天", "{p}育儿假有几天", "{p}的产假规定", "我在{p}上班，产假怎么算",
+)
+
+
+def regional_entries() -> list[Entry]:
+    """One searchable answer per province, generated from the table."""
+    entries = []
+    for rule in rules().values():
+        entries.append(Entry(
+            id=f"region:{rule.province}",
+            kind="faq",
+            title=f"{rule.province}的生育假、陪产假和育儿假",
+            text=describe(rule),
+            questions=tuple(t.format(p=rule.province) for t in _QUESTION_TEMPLATES),
+            topic="regional",
+            basis=rule.basis,
+            region=rule.province,
+            effective=rule.revised,
+            extra={"verified": rule.verified},
+        ))
+    return entries
+
+
+def region_label(region: str) -> str:
+    return "全国适用" if region in ("", NATIONAL) else f"适用于{region}"

@@ -1,0 +1,225 @@
+"""Search a built index: BM25 and dense retrieval, fused, filtered, scored and explained.
+
+Each entry is indexed as several units (its body and each question variant); an entry scores as
+its best unit, so a worker's question can match the closest variant a curator wrote.
+"""
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+
+from knowledge import regions
+from knowledge.models import NATIONAL, Entry, LegalBasis, law_name
+from knowledge.tokenize import tokens, words
+
+MODES = ("fusion", "bm25", "dense")
+RRF_K = 10
+FAQ_PRIOR = 1.15  # curated answers are written for workers; prefer them over a bare article
+CN_DIGITS = "零一二三四五六七八九十"
+
+
+@dataclass
+class Hit:
+    entry: Entry
+    score: float  # fused score used for ranking
+    bm25: float
+    dense: float
+    paragraph: int | None = None  # index of the best matching 款 of a law article
+
+    def citation(self) -> str:
+        """《法名》第X条第Y款 for a law chunk; the entry's own basis otherwise."""
+        e = self.entry
+        if e.kind == "law" and e.article:
+            para = ""
+            if self.paragraph is not None and len(e.paragraphs) > 1:
+                para = f"第{_cn_number(self.paragraph + 1)}款"
+            return LegalBasis(law_name(e), e.article, para).cite()
+        return "；".join(b.cite() for b in e.basis)
+
+    def source(self) -> dict:
+        e = self.entry
+        return {"id": e.id, "kind": e.kind, "document": e.doc_id or e.title, "article": e.article,
+                "citation": self.citation(), "region": e.region,
+                "effective": e.effective.isoformat() if e.effective else None}
+
+
+@dataclass
+class SearchResult:
+    query: str
+    hits: list[Hit]
+    confidence: float
+    decision: str  # answer | caveat | abstain
+    province: str | None
+    features: dict = field(default_factory=dict)
+
+    @property
+    def top(self) -> Hit | None:
+        return self.hits[0] if self.hits else None
+
+
+def _cn_number(n: int) -> str:
+    if n <= 10:
+        return CN_DIGITS[n]
+    return ("" if n < 20 else CN_DIGITS[n // 10]) + "十" + (CN_DIGITS[n % 10] if n % 10 else "")
+
+
+def _group_max(unit_scores: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    """Best unit score per entry; units of an entry are contiguous and start at `starts`."""
+    return np.maximum.reduceat(unit_scores, starts)
+
+
+def _ranks(scores: np.ndarray) -> np.ndarray:
+    order = np.argsort(-scores, kind="stable")
+    ranks = np.empty_like(order)
+    ranks[order] = np.arange(len(order))
+    return ranks
+
+
+class Searcher:
+    """An index version loaded in memory. Thread-safe for reads; never mutated after load."""
+
+    def __init__(self, version_dir: Path, encoder=None):
+        from knowledge import store
+        import bm25s
+        import faiss
+
+        self.version_dir = version_dir
+        self.manifest = json.loads((version_dir / "manifest.json").read_text())
+        self.entries: list[Entry] = store.read_entries(version_dir / "entries.jsonl")
+        self.unit_entry = np.load(version_dir / "unit_entry.npy")
+        self.starts = np.flatnonzero(np.r_[True, self.unit_entry[1:] != self.unit_entry[:-1]])
+        self.bm25 = bm25s.BM25.load(str(version_dir / "bm25"))
+        self.idf = self._idf_table()
+        self.faiss = faiss.read_index(str(version_dir / "dense.faiss"))
+        self.encoder = encoder or self._load_encoder()
+        calib = version_dir / "calibration.json"
+        self.calibration = json.loads(calib.read_text()) if calib.is_file() else None
+        self.entry_tokens = [set(words(e.search_text())) for e in self.entries]
+        self.by_id = {e.id: i for i, e in enumerate(self.entries)}
+
+    def _load_encoder(self):
+        from knowledge.dense import load_encoder
+        return load_encoder(Path(self.manifest["encoder_path"]))
+
+    def _idf_table(self) -> dict[str, float]:
+        n = len(self.unit_entry)
+        df: dict[str, int] = {}
+        for unit in json.loads((self.version_dir / "unit_tokens.json").read_text()):
+            for tok in set(unit):
+                df[tok] = df.get(tok, 0) + 1
+        return {t: math.log(1 + (n - d + 0.5) / (d + 0.5)) for t, d in df.items()}
+
+    # --- scoring -------------------------------------------------------------------------------
+    def _unit_scores(self, query_tokens: list[str], query: str) -> tuple[np.ndarray, np.ndarray]:
+        """BM25 and cosine scores of every unit (dense: the nearest units by faiss, -1 elsewhere)."""
+        n = len(self.unit_entry)
+        bm25 = np.asarray(self.bm25.get_scores(query_tokens), dtype=np.float32) if query_tokens \
+            else np.zeros(n, dtype=np.float32)
+        sims, ids = self.faiss.search(self.encoder.encode([query]), min(n, 400))
+        dense = np.full(n, -1.0, dtype=np.float32)
+        valid = ids[0] >= 0
+        dense[ids[0][valid]] = sims[0][valid]
+        return bm25, dense
+
+    def _mask(self, province: str | None, on: date | None, include_drafts: bool) -> np.ndarray:
+        keep = np.ones(len(self.entries), dtype=bool)
+        for i, e in enumerate(self.entries):
+            if not include_drafts and e.status != "published":
+                keep[i] = False
+            elif not e.in_force(on):
+                keep[i] = False
+            elif province and e.region not in ("", NATIONAL, province):
+                keep[i] = False
+        return keep
+
+    def _fuse(self, bm25: np.ndarray, dense: np.ndarray, mode: str) -> np.ndarray:
+        if mode == "bm25":
+            fused = bm25.copy()
+        elif mode == "dense":
+            fused = dense.copy()
+        else:
+            fused = 1.0 / (RRF_K + _ranks(bm25)) + 1.0 / (RRF_K + _ranks(dense))
+        prior = np.array([FAQ_PRIOR if e.kind == "faq" else 1.0 for e in self.entries])
+        return np.where(fused > 0, fused * prior, fused)
+
+    def _best_paragraph(self, entry: Entry, query_words: set[str]) -> int | None:
+        if entry.kind != "law" or len(entry.paragraphs) < 2:
+            return None
+        overlaps = [len(query_words & set(words(p))) for p in entry.paragraphs]
+        return int(np.argmax(overlaps))
+
+    # --- confidence ----------------------------------------------------------------------------
+    def features(self, query_words: list[str], top: int, bm25: np.ndarray, dense: np.ndarray,
+                 fused: np.ndarray, second: int | None) -> dict:
+        """Signals that tell a real match from a lucky one (see calibrate.py)."""
+        weights = {w: self.idf.get(w, max(self.idf.values(), default=1.0)) for w in set(query_words)}
+        total = sum(weights.values()) or 1.0
+        covered = sum(wt for w, wt in weights.items() if w in self.entry_tokens[top])
+        margin = 0.0
+        if second is not None and fused[top] > 0:
+            margin = float((fused[top] - fused[second]) / fused[top])
+        return {"coverage": covered / total, "dense": float(dense[top]),
+                "bm25": float(bm25[top]) / (total + 1e-6), "margin": margin,
+                "unknown": sum(1 for w in weights if w not in self.idf) / max(len(weights), 1)}
+
+    def confidence(self, feats: dict) -> float:
+        if not self.calibration:
+            return float(min(1.0, feats["coverage"]))
+        z = self.calibration["intercept"] + sum(
+            c * feats[name] for name, c in zip(self.calibration["features"], self.calibration["coef"]))
+        return 1.0 / (1.0 + math.exp(-z))
+
+    def decide(self, confidence: float) -> str:
+        thresholds = (self.calibration or {}).get("thresholds", {"answer": 0.5, "caveat": 0.3})
+        if confidence >= thresholds["answer"]:
+            return "answer"
+        return "caveat" if confidence >= thresholds["caveat"] else "abstain"
+
+    # --- public --------------------------------------------------------------------------------
+    def search(self, query: str, k: int = 5, province: str | None = None, on: date | None = None,
+               topic: str | None = None, mode: str | None = None, include_drafts: bool = False,
+               exclude_units: np.ndarray | None = None) -> SearchResult:
+        """Ranked hits with sources, a calibrated confidence and the answer/caveat/abstain decision.
+
+        `province` defaults to the one the question names; `topic` (from the NLU intent) gently
+        favours entries of that topic; `exclude_units` is for leave-one-out calibration.
+        """
+        mode = mode or self.manifest.get("mode", "fusion")
+        province = province or regions.find_province(query)
+        q_tokens = tokens(query)
+        q_words = words(query)
+        unit_bm25, unit_dense = self._unit_scores(q_tokens, query)
+        if exclude_units is not None:
+            unit_bm25[exclude_units], unit_dense[exclude_units] = 0.0, -1.0
+        bm25, dense = _group_max(unit_bm25, self.starts), _group_max(unit_dense, self.starts)
+        fused = self._fuse(bm25, dense, mode)
+        if topic:
+            fused = np.where([e.topic == topic for e in self.entries], fused * 1.1, fused)
+        fused = np.where(self._mask(province, on, include_drafts), fused, -np.inf)
+        order = [int(i) for i in np.argsort(-fused)[: max(k, 2)] if np.isfinite(fused[i])]
+        if not order:
+            return SearchResult(query, [], 0.0, "abstain", province)
+        feats = self.features(q_words, order[0], bm25, dense, fused, order[1] if len(order) > 1 else None)
+        conf = self.confidence(feats)
+        qset = set(q_words)
+        hits = [Hit(self.entries[i], float(fused[i]), float(bm25[i]), float(dense[i]),
+                    self._best_paragraph(self.entries[i], qset)) for i in order[:k]]
+        return SearchResult(query, hits, conf, self.decide(conf), province, feats)
+
+    def explain(self, query: str, **kwargs) -> dict:
+        """Everything a curator needs to see why the bot chose an answer (hit test)."""
+        result = self.search(query, **kwargs)
+        return {"query": query, "normalized_tokens": tokens(query), "province": result.province,
+                "confidence": round(result.confidence, 3), "decision": result.decision,
+                "features": {k: round(v, 3) for k, v in result.features.items()},
+                "hits": [{**h.source(), "title": h.entry.title, "score": round(h.score, 4),
+                          "bm25": round(h.bm25, 3), "dense": round(h.dense, 3)} for h in result.hits]}
+
+    def get(self, entry_id: str) -> Entry | None:
+        i = self.by_id.get(entry_id)
+        return self.entries[i] if i is not None else None

@@ -1,0 +1,134 @@
+"""All configuration of the product, in one place.
+
+Every value comes from the environment (or a `.env` file at the project root) and has a default
+that runs on one machine with SQLite and local files. `python settings.py` prints the resolved
+values as `KEY=value` lines; `make run` writes them to `build/runtime.env`, which the process
+supervisor and Rasa's `endpoints.yml` read, so the Rasa side never restates a default.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, fields
+from functools import lru_cache
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+
+
+def _load_dotenv(path: Path) -> dict[str, str]:
+    """Read KEY=value lines; the real environment always wins over the file."""
+    if not path.is_file():
+        return {}
+    values = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if line and not line.startswith("#") and "=" in line:
+            key, _, value = line.partition("=")
+            values[key.strip()] = value.strip().strip('"').strip("'")
+    return values
+
+
+def _persistent_secret(path: Path) -> str:
+    """A random token created once and kept under var/, so a fresh machine runs without setup."""
+    if path.is_file():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    token = secrets.token_urlsafe(24)
+    path.write_text(token)
+    path.chmod(0o600)
+    return token
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Resolved configuration. Field names are the environment variable names."""
+
+    SHARED_DIR: str  # reference material beside the checkout (tests, benchmarks, default imports)
+    VAR_DIR: str  # runtime data: databases, logs, secrets
+    BUILD_DIR: str  # generated artefacts: index, models, spaCy pipeline
+    KNOWLEDGE_IMPORT_DIRS: str  # os.pathsep-separated folders of official texts to import
+    RETRIEVAL_MODE: str  # fusion | bm25 | dense
+    DENSE_MODEL: str  # "trained" (built here from our data) or a local sentence-transformers path
+    RERANK: str  # "off" or "on": re-score the top hits by token overlap with the best paragraph
+    INDEX_RELOAD_SECONDS: str  # how often the action server looks for a newer index
+    RASA_PORT: str
+    ACTION_PORT: str
+    CONSOLE_PORT: str
+    RASA_TOKEN: str  # token of Rasa's HTTP API
+    ACTION_ENDPOINT: str
+    TRACKER_DIALECT: str  # sqlite | postgresql
+    TRACKER_DB: str  # file path for sqlite, database name for postgresql
+    TRACKER_HOST: str
+    TRACKER_PORT: str
+    TRACKER_USER: str
+    TRACKER_PASSWORD: str
+    LOCK_STORE: str  # in_memory | redis (needed for several Rasa replicas)
+    REDIS_HOST: str
+    REDIS_PORT: str
+    APP_DB_URL: str  # application database (unanswered questions, later bookings and cases)
+    RETENTION_DAYS: str
+    LOG_LEVEL: str
+
+    @property
+    def index_dir(self) -> Path:
+        return Path(self.BUILD_DIR) / "index"
+
+    @property
+    def import_dirs(self) -> list[Path]:
+        return [Path(p) for p in self.KNOWLEDGE_IMPORT_DIRS.split(os.pathsep) if p]
+
+
+def _defaults(env: dict[str, str]) -> dict[str, str]:
+    shared = env.get("SHARED_DIR") or str(ROOT.parent / "shared")
+    var = env.get("VAR_DIR") or str(ROOT / "var")
+    build = env.get("BUILD_DIR") or str(ROOT / "build")
+    imports = os.pathsep.join(str(Path(shared) / sub) for sub in ("corpus/laws", "seeds"))
+    return {
+        "SHARED_DIR": shared,
+        "VAR_DIR": var,
+        "BUILD_DIR": build,
+        "KNOWLEDGE_IMPORT_DIRS": imports,
+        "RETRIEVAL_MODE": "fusion",
+        "DENSE_MODEL": "trained",
+        "RERANK": "off",
+        "INDEX_RELOAD_SECONDS": "2",
+        "RASA_PORT": "5005",
+        "ACTION_PORT": "5055",
+        "CONSOLE_PORT": "8000",
+        "RASA_TOKEN": "",
+        "ACTION_ENDPOINT": "",
+        "TRACKER_DIALECT": "sqlite",
+        "TRACKER_DB": str(Path(var) / "tracker.db"),
+        "TRACKER_HOST": "",
+        "TRACKER_PORT": "",
+        "TRACKER_USER": "",
+        "TRACKER_PASSWORD": "",
+        "LOCK_STORE": "in_memory",
+        "REDIS_HOST": "localhost",
+        "REDIS_PORT": "6379",
+        "APP_DB_URL": f"sqlite:///{Path(var) / 'app.db'}",
+        "RETENTION_DAYS": "180",
+        "LOG_LEVEL": "INFO",
+    }
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Environment over `.env` over defaults; secrets and derived values filled in last."""
+    env = {**_load_dotenv(ROOT / ".env"), **os.environ}
+    values = _defaults(env)
+    values.update({k: env[k] for k in values if env.get(k)})
+    if not values["RASA_TOKEN"]:
+        values["RASA_TOKEN"] = _persistent_secret(Path(values["VAR_DIR"]) / "secrets" / "rasa_token")
+    if not values["ACTION_ENDPOINT"]:
+        values["ACTION_ENDPOINT"] = f"http://localhost:{values['ACTION_PORT']}/webhook"
+    return Settings(**values)
+
+
+def as_env_lines(settings: Settings) -> list[str]:
+    return [f"{f.name}={getattr(settings, f.name)}" for f in fields(settings)]
+
+
+if __name__ == "__main__":
+    print("\n".join(as_env_lines(get_settings())))
