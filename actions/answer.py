@@ -90,7 +90,7 @@ class ActionAnswer(Action):
 
 
 class ActionFeedback(Action):
-    """Thumbs-down: log the question she was unhappy with, apologise, offer a person."""
+    """Thumbs-down: log the question she was unhappy with (the apology is a rule's next step)."""
 
     def name(self) -> str:
         return "action_feedback"
@@ -98,5 +98,4 @@ class ActionFeedback(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list:
         question = tracker.get_slot("last_question") or (tracker.latest_message or {}).get("text", "")
         db.log_unanswered(tracker.sender_id, question, "feedback")
-        dispatcher.utter_message(response="utter_feedback_sorry")
         return []

@@ -381,13 +381,15 @@ def _load(path: Path):
     import spacy
 
     ensure_jieba()
-    if not (path / "config.cfg").is_file():
-        return build_pipeline(path)
+    config = path / "config.cfg"
+    sources = (PROVINCES_FILE, Path(__file__))
+    if not config.is_file() or any(src.stat().st_mtime > config.stat().st_mtime for src in sources):
+        return build_pipeline(path)  # missing, or older than provinces.yml / this module
     return spacy.load(path)
 
 
 def load_pipeline(path: Path | None = None):
-    """The saved pipeline (built first if missing), cached; global jieba dictionaries loaded."""
+    """The saved pipeline (built first if missing or stale), cached; global jieba dictionaries loaded."""
     return _load(Path(path or default_pipeline_dir()).resolve())
 
 

@@ -1,0 +1,75 @@
+# 女职工权益助手 — `make run` starts everything, `make test` runs the test suite.
+# Both set up what they need first: Python environments, the spaCy pipeline, the knowledge index
+# and the Rasa model (retrained only when its inputs change).
+SHELL := /bin/bash
+.DEFAULT_GOAL := run
+.PHONY: setup index train run test bench eval score clean
+
+RASA_VENV := .venv-rasa
+APP_VENV := .venv
+PY := $(APP_VENV)/bin/python
+RASA := $(RASA_VENV)/bin/rasa
+export PYTHONPATH := $(CURDIR)
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+export TF_CPP_MIN_LOG_LEVEL := 2
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+
+# Inputs of the Rasa model; the model file is named after their hash.
+MODEL_INPUTS := bot/config.yml bot/domain.yml bot/components.py $(wildcard data/*.yml data/nlu/*.yml data/jieba/*) \
+	knowledge/normalize.py knowledge/safety.py knowledge/entities.py $(wildcard knowledge/content/lexicon/*.yml) \
+	knowledge/content/provinces.yml requirements/rasa.txt
+MODEL_HASH = $(shell cat $(MODEL_INPUTS) | sha256sum | cut -c1-16)
+MODEL = models/$(MODEL_HASH).tar.gz
+
+$(RASA_VENV)/.installed: requirements/rasa.txt .python-version
+	python3.10 -m venv $(RASA_VENV)
+	$(RASA_VENV)/bin/pip install -q -r requirements/rasa.txt
+	touch $@
+
+$(APP_VENV)/.installed: requirements/app.txt .python-version
+	python3.11 -m venv $(APP_VENV)
+	$(APP_VENV)/bin/pip install -q torch==2.13.0   # the local CPU wheel; otherwise CUDA is pulled in
+	$(APP_VENV)/bin/pip install -q -r requirements/app.txt
+	touch $@
+
+# spaCy pipeline (EntityRuler) and jieba dictionaries, built per environment from our pattern data.
+build/.entities: $(RASA_VENV)/.installed $(APP_VENV)/.installed knowledge/entities.py knowledge/content/provinces.yml data/jieba/userdict.txt
+	mkdir -p build/jieba
+	cp data/jieba/userdict.txt build/jieba/userdict.txt
+	$(RASA_VENV)/bin/python -m knowledge.entities build
+	$(PY) -m knowledge.entities build
+	touch $@
+
+setup: $(RASA_VENV)/.installed $(APP_VENV)/.installed build/.entities
+
+index: setup
+	$(PY) -m knowledge build
+
+train: setup
+	@if [ -f $(MODEL) ]; then echo "Rasa model up to date: $(MODEL)"; else \
+	  $(RASA) train --config bot/config.yml --domain bot/domain.yml --data data \
+	    --out models --fixed-model-name $(MODEL_HASH) && ls -t models/*.tar.gz | tail -n +4 | xargs -r rm --; fi
+
+build/runtime.env: setup FORCE
+	@{ $(PY) settings.py; echo "RASA_MODEL=$(MODEL)"; echo "PYTHONPATH=$(CURDIR)"; } > $@
+
+run: index train build/runtime.env
+	$(APP_VENV)/bin/honcho -e build/runtime.env -f Procfile start
+
+test: index train
+	$(PY) -m pytest -q tests
+
+bench: index train
+	$(PY) tests/bench/run.py
+
+eval: index
+	$(PY) -m knowledge eval $${SHARED_DIR:-../shared}/eval/dev_questions.jsonl
+
+score:
+	$(PY) $${SHARED_DIR:-../shared}/eval/score.py $${SHARED_DIR:-../shared}/eval/dev_questions.jsonl --show
+
+clean:
+	rm -rf build models .pytest_cache
+
+FORCE:

@@ -1,0 +1,63 @@
+"""Retrieval on the index `make index` built (the real KB plus ../shared/corpus/laws)."""
+import pytest
+
+from knowledge import store
+from knowledge.search import Searcher
+from settings import get_settings
+
+
+@pytest.fixture(scope="module")
+def searcher():
+    version = store.current_version(get_settings().index_dir)
+    if version is None:
+        pytest.fail("no index: `make test` builds it first (make index)")
+    return Searcher(version)
+
+
+@pytest.mark.parametrize("question,topic", [
+    ("公司说怀孕了就得走人，合法吗", "dismissal"),
+    ("孩子不到一岁，每天能有多久喂奶时间", "breastfeeding"),
+    ("领导老发黄色段子给我", "harassment"),
+    ("面试的时候问我结婚没有", "discrimination"),
+    ("劳动仲裁要交钱吗", "procedure"),
+])
+def test_questions_find_their_topic(searcher, question, topic):
+    result = searcher.search(question)
+    assert result.top.entry.topic == topic
+    assert result.decision in ("answer", "caveat")
+
+
+@pytest.mark.parametrize("question", ["今天天气怎么样", "推荐一部电影", "红烧肉怎么做好吃"])
+def test_out_of_scope_abstains(searcher, question):
+    assert searcher.search(question).decision == "abstain"
+
+
+def test_every_hit_carries_its_source(searcher):
+    for hit in searcher.search("产假多少天", k=5).hits:
+        src = hit.source()
+        assert src["id"] and src["kind"] and src["region"]
+        assert src["citation"] or hit.entry.kind == "policy"
+
+
+def test_law_hits_cite_article_and_paragraph(searcher):
+    result = searcher.search("怀孕满4个月流产享受多少天产假", mode="bm25", k=10)
+    law = next(h for h in result.hits if h.entry.kind == "law")
+    assert law.citation().startswith("《")
+    assert "条" in law.citation()
+
+
+def test_region_filter_drops_other_provinces(searcher):
+    result = searcher.search("陪产假有几天", province="上海", k=10)
+    assert all(h.entry.region in ("全国", "上海") for h in result.hits)
+
+
+def test_repealed_entries_are_filtered_by_date(searcher):
+    from datetime import date
+    result = searcher.search("女职工劳动保护特别规定", on=date(2000, 1, 1), k=10)
+    assert all(h.entry.effective is None or h.entry.effective <= date(2000, 1, 1) for h in result.hits)
+
+
+def test_explain_shows_tokens_hits_and_decision(searcher):
+    data = searcher.explain("炒鱿鱼")
+    assert "辞退" in data["normalized_tokens"]  # synonym folding
+    assert data["hits"] and "confidence" in data and data["decision"]
