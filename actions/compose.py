@@ -29,9 +29,11 @@ HANDOVER = {"title": "转人工", "payload": "/human_handover"}
 LEGAL_CONSULT = {"title": "预约法律咨询", "payload": "预约法律咨询"}
 PROVINCE_BUTTONS = ["北京", "上海", "广东", "浙江"]
 _MEANINGFUL = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]")
-_LENGTH_Q = re.compile(r"多少|几|多久|多长|怎么算|哪天|几号|结束|到期|算一下|计算|一共|总共|能休|可以休")
-_NOT_LENGTH = re.compile(r"工资|津贴|钱|待遇|辞退|解除|开除|合同|社保|保险|报销|期间")
-_MATERNITY = re.compile(r"产假|生育假|月子|产后|生孩子|生宝宝|生娃|分娩|坐月子")
+_LEAVE = r"(?<!陪)(?<!流)(产假|生育假|月子假)"
+_LEAVE_LENGTH = re.compile(  # asks how long maternity leave is or when it ends
+    rf"{_LEAVE}.{{0,8}}(多少|几|多久|多长|怎么算|哪天|几号|结束|到期|一共|总共|算一下)"
+    rf"|(多少|几|多久|多长)天?.{{0,4}}{_LEAVE}|(能|可以|多)休.{{0,6}}{_LEAVE}")
+_NOT_LENGTH = re.compile(r"工资|津贴|钱|待遇|辞退|解除|开除|合同|社保|保险|报销|期间|年休假|年假|病假|事假")
 _MISCARRIAGE = re.compile(r"流产|引产|胎停|小产|停育|胎死")
 _BREASTFEEDING_TIME = re.compile(r"哺乳时间|喂奶时间|哺乳假?.{0,4}(几|多少|多久)|每天.{0,6}(哺乳|喂奶)")
 _REGIONAL_LEAVE = re.compile(r"陪产|护理假|育儿假|婚假")
@@ -82,8 +84,8 @@ def compose(text: str, intent: str | None, entities: list[dict], conv: Conversat
         return Reply("ack", "好的。还有什么想了解的，直接问我就行。" if intent == "affirm" else "好的，有需要随时找我。",
                      facts=known)
     question, topic = _resolve_question(clean, intent, stated, conv)
-    reply = (_calculate(question, topic, intent, known)
-             or _regional_leave(question, known)
+    reply = (_regional_leave(question, known)
+             or _calculate(question, intent, known)
              or _retrieve(question, topic, intent, known, searcher))
     reply.facts = known
     reply.question = reply.question or question
@@ -100,7 +102,7 @@ def _resolve_question(clean: str, intent: str | None, stated: Facts, conv: Conve
     return clean, INTENT_TOPICS.get(intent or "")
 
 
-def _calculate(question: str, topic: str | None, intent: str | None, known: Facts) -> Reply | None:
+def _calculate(question: str, intent: str | None, known: Facts) -> Reply | None:
     if _MISCARRIAGE.search(question) and known.pregnancy_months is not None:
         calc = calculators.miscarriage_leave(known.pregnancy_months)
         return _calculation_reply(calc, f"怀孕{_months(known.pregnancy_months)}流产，可以休{calc.total_days}天产假。",
@@ -110,9 +112,8 @@ def _calculate(question: str, topic: str | None, intent: str | None, known: Fact
         text = (f"孩子满1周岁前，单位每天要在工作时间内给你{calc.total_days}小时哺乳时间"
                 "（可以分两次用），哺乳时间算作劳动时间，不能扣工资。")
         return _calculation_reply(calc, text, "breastfeeding")
-    about_leave = _MATERNITY.search(question) or topic == "maternity" or intent == "calculate_leave"
-    if about_leave and _LENGTH_Q.search(question) and not _NOT_LENGTH.search(question) \
-            and not _MISCARRIAGE.search(question):
+    asks_length = _LEAVE_LENGTH.search(question) or (intent == "calculate_leave" and known.birth_date)
+    if asks_length and not _NOT_LENGTH.search(question) and not _MISCARRIAGE.search(question):
         return _maternity_reply(known)
     return None
 
