@@ -47,11 +47,12 @@ def _hash(*parts: str) -> str:
     return h.hexdigest()[:16]
 
 
-def collect(import_dirs: list[Path], report: BuildReport) -> list[Entry]:
+def collect(import_dirs: list[Path], report: BuildReport, faq_dirs: list[Path] | None = None) -> list[Entry]:
     """FAQ + regional table + cases + every importable document; bad files are skipped, not fatal."""
     from knowledge.ingest import import_paths
 
-    entries = content.load_faq() + regions.regional_entries() + content.load_cases()
+    faq = [e for folder in faq_dirs or [content.CONTENT / "faq"] for e in content.load_faq(folder)]
+    entries = faq + regions.regional_entries() + content.load_cases()
     imported = import_paths([d for d in import_dirs if d.exists()])
     for _meta, chunks in imported.documents:
         entries += chunks
@@ -132,7 +133,7 @@ def _embed(encoder, key: str, texts: list[str], cache: Path, report: BuildReport
 
 
 def build(index_dir: Path, import_dirs: list[Path], dense_model: str = "trained",
-          mode: str = "fusion") -> BuildReport:
+          mode: str = "fusion", faq_dirs: list[Path] | None = None) -> BuildReport:
     """Build, load, calibrate and publish a new index version; returns what was done."""
     import bm25s
     import faiss
@@ -141,7 +142,7 @@ def build(index_dir: Path, import_dirs: list[Path], dense_model: str = "trained"
 
     started = time.perf_counter()
     report = BuildReport()
-    entries = collect(import_dirs, report)
+    entries = collect(import_dirs, report, faq_dirs)
     add_words([law_name(e) for e in entries if e.kind == "law"] + regions.province_names())
     texts, owner = units(entries)
     cache = index_dir / "cache"

@@ -45,8 +45,18 @@ def strip(text: str) -> str:
     return ANNOTATION.sub(r"\1", text)
 
 
+try:  # the pipeline's TextNormalizer: traditional -> simplified, width folding, typos fixed
+    sys.path.insert(0, str(ROOT))
+    from knowledge.normalize import normalize as _pipeline_normalize
+except Exception:  # noqa: BLE001 - the checks still run without the knowledge package
+    _pipeline_normalize = None
+
+
 def norm(text: str) -> str:
-    return PUNCT.sub("", strip(text)).lower()
+    text = strip(text)
+    if _pipeline_normalize is not None:
+        text = _pipeline_normalize(text)
+    return PUNCT.sub("", text).lower()
 
 
 def load_examples() -> dict[str, list[str]]:
