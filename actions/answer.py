@@ -50,20 +50,19 @@ def conversation_from(tracker: Tracker) -> Conversation:
         abstain_count=int(_float(slot("abstain_count")) or 0))
 
 
-def slot_events(reply: Reply, conv: Conversation) -> list[SlotSet]:
+def slot_events(reply: Reply, conv: Conversation, current: dict[str, Any]) -> list[SlotSet]:
+    """Only the slots whose value changes: every event is stored and re-sent on later turns."""
     f = reply.facts or conv.facts
-    events = [
-        SlotSet("province", f.province), SlotSet("babies", f.babies),
-        SlotSet("birth_date", f.birth_date.isoformat() if f.birth_date else None),
-        SlotSet("difficult_birth", f.difficult_birth), SlotSet("child_order", f.child_order),
-        SlotSet("pregnancy_months", f.pregnancy_months),
-    ]
+    wanted: dict[str, Any] = {
+        "province": f.province, "babies": f.babies, "difficult_birth": f.difficult_birth,
+        "birth_date": f.birth_date.isoformat() if f.birth_date else None,
+        "child_order": f.child_order, "pregnancy_months": f.pregnancy_months,
+    }
     if reply.kind in ("calculation", "clarify", "answer", "caveat"):
-        events += [SlotSet("last_topic", reply.topic), SlotSet("last_question", reply.question),
-                   SlotSet("abstain_count", 0.0)]
+        wanted.update(last_topic=reply.topic, last_question=reply.question, abstain_count=0.0)
     elif reply.kind == "abstain":
-        events.append(SlotSet("abstain_count", float(conv.abstain_count + 1)))
-    return events
+        wanted["abstain_count"] = float(conv.abstain_count + 1)
+    return [SlotSet(name, value) for name, value in wanted.items() if current.get(name) != value]
 
 
 class ActionAnswer(Action):
@@ -86,7 +85,7 @@ class ActionAnswer(Action):
             top = reply.sources[0]["id"] if reply.sources and "id" in reply.sources[0] else ""
             db.log_unanswered(tracker.sender_id, text, reply.kind, reply.confidence or 0.0, top)
         log.info("answer kind=%s intent=%s conf=%s q=%s", reply.kind, intent, reply.confidence, mask(text)[:80])
-        return slot_events(reply, conv)
+        return slot_events(reply, conv, tracker.slots)
 
 
 class ActionFeedback(Action):

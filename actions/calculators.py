@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from knowledge import regions
 from knowledge.models import NATIONAL, LegalBasis
 
-NATIONAL_BASIS = LegalBasis("女职工劳动保护特别规定", "第七条")
+NATIONAL_BASIS = regions.NATIONAL_BASIS
 BREASTFEEDING_BASIS = LegalBasis("女职工劳动保护特别规定", "第九条")
 BASE_DAYS, DIFFICULT_DAYS, PER_EXTRA_BABY = 98, 15, 15
 MISCARRIAGE_EARLY, MISCARRIAGE_LATE = 15, 42
@@ -54,7 +54,7 @@ def maternity_leave(province: str | None = None, babies: int = 1, difficult: boo
         if extra_days:
             total += extra_days
             lines.append(f"{rule.province}延长生育假{extra_days}天")
-            basis += list(rule.basis)
+            basis += [b for b in rule.basis if b != NATIONAL_BASIS]
         if not rule.verified or extra_days is None:
             caveats.append(rule.note or f"{rule.province}的地方规定本助手未能核实，请向当地工会或12351确认。")
     end = end_of_leave(birth_date, total) if birth_date else None

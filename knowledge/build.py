@@ -89,6 +89,15 @@ def training_pairs(entries: list[Entry]) -> list[tuple[str, str]]:
     return pairs
 
 
+def _lexicon_fingerprint() -> str:
+    """The tokenization depends on these files, and the encoder's vocabulary on the tokenization."""
+    from knowledge.normalize import LEXICON_DIR
+    from knowledge.tokenize import USER_DICT
+
+    files = sorted(LEXICON_DIR.glob("*.yml")) + [USER_DICT]
+    return _hash(*(f.read_text(encoding="utf-8") for f in files if f.is_file()))
+
+
 def _encoder(entries, texts, cache: Path, dense_model: str, report: BuildReport):
     from knowledge import dense
 
@@ -96,7 +105,7 @@ def _encoder(entries, texts, cache: Path, dense_model: str, report: BuildReport)
         report.encoder = dense_model
         return dense.load_encoder(Path(dense_model)), Path(dense_model)
     pairs = training_pairs(entries)
-    key = _hash(ENCODER_VERSION, json.dumps(pairs, ensure_ascii=False), *texts)
+    key = _hash(ENCODER_VERSION, _lexicon_fingerprint(), json.dumps(pairs, ensure_ascii=False), *texts)
     path = cache / "encoders" / key
     report.encoder = f"trained:{key}"
     if (path / "modules.json").is_file():

@@ -17,6 +17,7 @@ from knowledge.models import NATIONAL, Entry, LegalBasis
 
 CONTENT = Path(__file__).resolve().parent / "content"
 NATIONAL_MATERNITY_DAYS = 98
+NATIONAL_BASIS = LegalBasis("女职工劳动保护特别规定", "第七条")
 
 
 @dataclass(frozen=True)
@@ -42,7 +43,10 @@ class RegionRule:
 
     @property
     def basis(self) -> tuple[LegalBasis, ...]:
-        return (LegalBasis(self.source, self.article),) if self.source else ()
+        """The regulation, or the national rule that is all we can state for an unverified province."""
+        if self.source and self.verified:
+            return (LegalBasis(self.source, self.article),)
+        return (NATIONAL_BASIS,) + ((LegalBasis(self.source, self.article),) if self.source else ())
 
 
 def _as_date(value) -> date | None:

@@ -101,6 +101,13 @@ class Searcher:
         self.calibration = json.loads(calib.read_text()) if calib.is_file() else None
         self.entry_tokens = [set(words(e.search_text())) for e in self.entries]
         self.by_id = {e.id: i for i, e in enumerate(self.entries)}
+        self._effective = np.array([e.effective.toordinal() if e.effective else 0 for e in self.entries])
+        self._repealed = np.array([e.repealed.toordinal() if e.repealed else 10**7 for e in self.entries])
+        self._published = np.array([e.status == "published" for e in self.entries])
+        self._regions = np.array([e.region for e in self.entries])
+        self._topics = np.array([e.topic for e in self.entries])
+        self._national = np.isin(self._regions, ["", NATIONAL])
+        self._faq_prior = np.array([FAQ_PRIOR if e.kind == "faq" else 1.0 for e in self.entries])
 
     def _load_encoder(self):
         from knowledge.dense import load_encoder
@@ -127,14 +134,15 @@ class Searcher:
         return bm25, dense
 
     def _mask(self, province: str | None, on: date | None, include_drafts: bool) -> np.ndarray:
-        keep = np.ones(len(self.entries), dtype=bool)
-        for i, e in enumerate(self.entries):
-            if not include_drafts and e.status != "published":
-                keep[i] = False
-            elif not e.in_force(on):
-                keep[i] = False
-            elif province and e.region not in ("", NATIONAL, province):
-                keep[i] = False
+        """Entries allowed by status, date in force and region (vectorised: this runs per query)."""
+        on_ord = (on or date.today()).toordinal()
+        keep = (self._effective <= on_ord) & (self._repealed > on_ord)
+        if not include_drafts:
+            keep &= self._published
+        if province:
+            keep &= self._national | (self._regions == province)
+        else:  # a province's leave summary only answers someone who named that province
+            keep &= self._topics != "regional"
         return keep
 
     def _fuse(self, bm25: np.ndarray, dense: np.ndarray, mode: str) -> np.ndarray:
@@ -144,8 +152,7 @@ class Searcher:
             fused = dense.copy()
         else:
             fused = 1.0 / (RRF_K + _ranks(bm25)) + 1.0 / (RRF_K + _ranks(dense))
-        prior = np.array([FAQ_PRIOR if e.kind == "faq" else 1.0 for e in self.entries])
-        return np.where(fused > 0, fused * prior, fused)
+        return np.where(fused > 0, fused * self._faq_prior, fused)
 
     def _best_paragraph(self, entry: Entry, query_words: set[str]) -> int | None:
         if entry.kind != "law" or len(entry.paragraphs) < 2:
@@ -199,7 +206,7 @@ class Searcher:
         bm25, dense = _group_max(unit_bm25, self.starts), _group_max(unit_dense, self.starts)
         fused = self._fuse(bm25, dense, mode)
         if topic:
-            fused = np.where([e.topic == topic for e in self.entries], fused * 1.1, fused)
+            fused = np.where(self._topics == topic, fused * 1.1, fused)
         fused = np.where(self._mask(province, on, include_drafts), fused, -np.inf)
         order = [int(i) for i in np.argsort(-fused)[: max(k, 2)] if np.isfinite(fused[i])]
         if not order:
