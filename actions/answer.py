@@ -28,7 +28,7 @@ log = logging.getLogger(__name__)
 @lru_cache(maxsize=1)
 def live_index() -> LiveIndex:
     s = get_settings()
-    return LiveIndex(s.index_dir, float(s.INDEX_RELOAD_SECONDS))
+    return LiveIndex(s.index_dir, float(s.INDEX_RELOAD_SECONDS), rerank=s.RERANK == "on")
 
 
 def _float(value: Any) -> float | None:

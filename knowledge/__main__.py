@@ -49,7 +49,7 @@ def _searcher():
     version = store.current_version(get_settings().index_dir)
     if version is None:
         sys.exit("no index yet: run `python -m knowledge build` (make index)")
-    return Searcher(version)
+    return Searcher(version, rerank=get_settings().RERANK == "on")
 
 
 def cmd_search(args) -> int:
@@ -83,7 +83,7 @@ def main(argv: list[str] | None = None) -> int:
     p.set_defaults(fn=cmd_search)
     p = sub.add_parser("stats"); p.set_defaults(fn=cmd_stats)
     p = sub.add_parser("eval"); p.add_argument("questions")
-    p.add_argument("--modes", default="bm25,dense,fusion"); p.set_defaults(fn=cmd_eval)
+    p.add_argument("--modes", default="bm25,dense,fusion,fusion+rerank"); p.set_defaults(fn=cmd_eval)
     args = parser.parse_args(argv)
     return args.fn(args)
 

@@ -55,13 +55,31 @@ def collect(import_dirs: list[Path], report: BuildReport, faq_dirs: list[Path] |
     entries = faq + regions.regional_entries() + content.load_cases()
     imported = import_paths([d for d in import_dirs if d.exists()])
     for _meta, chunks in imported.documents:
-        entries += chunks
+        entries += [annotate(chunk) for chunk in chunks]
     report.documents = len(imported.documents)
     report.skipped = [(str(p), r) for p, r in imported.skipped]
     report.problems = content.validate(entries)
     for e in entries:
         report.entries[e.kind] = report.entries.get(e.kind, 0) + 1
     return entries
+
+
+def annotate(chunk: Entry) -> Entry:
+    """Record the laws and articles a chunk refers to (spaCy EntityRuler), with 本法 resolved.
+
+    Shown with each hit, so an officer sees that 第四十二条 points to 第四十条 and 第四十一条.
+    """
+    from knowledge.entities import extract
+
+    refs, law = [], law_name(chunk)
+    for ent in extract(chunk.text):
+        if ent["entity"] == "law":
+            law = ent["id"] or ent["value"].strip("《》")
+        elif ent["entity"] == "article" and ent["value"] != chunk.article:
+            refs.append(f"《{law}》{ent['value']}")
+    if refs:
+        chunk.extra["refs"] = list(dict.fromkeys(refs))
+    return chunk
 
 
 def units(entries: list[Entry]) -> tuple[list[str], np.ndarray]:

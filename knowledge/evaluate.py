@@ -28,7 +28,8 @@ def evaluate(searcher, questions: Path, modes: list[str]) -> dict:
         misses = []
         for item in (i for i in items if i.get("kind") == "answer"):
             query = (item.get("turns") or [item["q"]])[-1]
-            result = searcher.search(query, k=5, mode=mode)
+            base, _, rerank = mode.partition("+")
+            result = searcher.search(query, k=5, mode=base, rerank=rerank == "rerank")
             flags = [_carries(render_hit(h), item["facts"]) for h in result.hits]
             tag = per_tag[item.get("tag", "")]
             tag[0] += 1
@@ -37,10 +38,34 @@ def evaluate(searcher, questions: Path, modes: list[str]) -> dict:
             if not (flags and flags[0]):
                 misses.append((item["id"], query, result.top.entry.id if result.top else None))
         report["modes"][mode] = {"tags": dict(per_tag), "misses": misses}
+    report["held_out"] = {mode: held_out_variants(searcher, mode) for mode in modes}
     oos = [i for i in items if i.get("kind") == "oos"]
     abstained = sum(searcher.search(i["q"]).decision == "abstain" for i in oos)
     report["oos"] = (abstained, len(oos))
     return report
+
+
+def held_out_variants(searcher, mode: str, limit: int = 800) -> tuple[int, int, int]:
+    """Each curated question variant, searched with its own text taken out of the index: how often
+    its entry comes first, and how often its entry is in the top 5. A larger, harder set than the
+    dev questions, for comparing modes."""
+    import numpy as np
+
+    base, _, rerank = mode.partition("+")
+    first, top5, n = 0, 0, 0
+    unit = 0
+    for i, entry in enumerate(searcher.entries):
+        unit += 1  # the body unit
+        for question in entry.questions:
+            if entry.kind == "faq" and entry.topic != "regional" and n < limit:
+                hits = searcher.search(question, k=5, mode=base, rerank=rerank == "rerank",
+                                       exclude_units=np.array([unit])).hits
+                ids = [h.entry.id for h in hits]
+                n += 1
+                first += bool(ids) and ids[0] == entry.id
+                top5 += entry.id in ids
+            unit += 1
+    return first, top5, n
 
 
 def print_report(report: dict) -> None:
@@ -54,5 +79,9 @@ def print_report(report: dict) -> None:
         print(f"  {'ALL':14s} n={n:3d}  recall@1={r1 / max(n, 1):5.0%}  recall@5={r5 / max(n, 1):5.0%}")
         for qid, query, got in data["misses"]:
             print(f"    miss@1 {qid} {query} -> {got}")
+    for mode, (first, top5, n) in report.get("held_out", {}).items():
+        print(f"held-out question variants [{mode}] (the trained encoder saw them; dense is an upper bound): "
+              f"recall@1={first / max(n, 1):.0%} "
+              f"recall@5={top5 / max(n, 1):.0%} (n={n})")
     a, n = report["oos"]
     print(f"out-of-scope abstention: {a}/{n} ({a / max(n, 1):.0%})")

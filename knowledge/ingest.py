@@ -467,14 +467,18 @@ def _clean_title(raw: str) -> str:
 
 
 def infer_region(title: str) -> str:
-    """Provincial region from a title that starts with a province name, else 全国."""
+    """Provincial region from a title that starts with a province name, else from a place the
+    spaCy EntityRuler recognises in it (深圳市… -> 广东), else 全国."""
     for full, short in PROVINCES.items():
         if title.startswith(full):
             return short
     for full, short in PROVINCES.items():
         if title.startswith(short) and len(title) > len(short):
             return short
-    return NATIONAL
+    from knowledge.entities import extract
+
+    places = [e["id"] for e in extract(title) if e["entity"] == "province" and e["start"] == 0 and e["id"]]
+    return places[0] if places else NATIONAL
 
 
 def _normalize_region(value: object) -> str:

@@ -18,8 +18,9 @@ log = logging.getLogger(__name__)
 
 
 class LiveIndex:
-    def __init__(self, index_dir: Path, interval: float = 2.0):
+    def __init__(self, index_dir: Path, interval: float = 2.0, rerank: bool = False):
         self.index_dir = index_dir
+        self.rerank = rerank
         self.interval = interval
         self._searcher: Searcher | None = None
         self._loading: str | None = None
@@ -28,7 +29,7 @@ class LiveIndex:
         version = store.current_version(index_dir)
         if version is None:
             raise FileNotFoundError(f"no index in {index_dir}: run `make index` (python -m knowledge build)")
-        self._searcher = Searcher(version)
+        self._searcher = Searcher(version, rerank=rerank)
 
     @property
     def version(self) -> str:
@@ -54,7 +55,7 @@ class LiveIndex:
 
     def _load(self, version: Path) -> None:
         try:
-            searcher = Searcher(version)
+            searcher = Searcher(version, rerank=self.rerank)
             self._searcher = searcher
             log.info("index %s loaded", version.name)
         except Exception:  # keep serving the old index; the next publish is tried again

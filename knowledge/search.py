@@ -19,6 +19,7 @@ from knowledge.tokenize import tokens, words
 
 MODES = ("fusion", "bm25", "dense")
 RRF_K = 10
+RERANK_DEPTH, RERANK_WEIGHT = 10, 0.5
 FAQ_PRIOR = 1.15  # curated answers are written for workers; prefer them over a bare article
 CN_DIGITS = "零一二三四五六七八九十"
 
@@ -44,7 +45,7 @@ class Hit:
     def source(self) -> dict:
         e = self.entry
         return {"id": e.id, "kind": e.kind, "document": e.doc_id or e.title, "article": e.article,
-                "citation": self.citation(), "region": e.region,
+                "citation": self.citation(), "region": e.region, "refs": e.extra.get("refs", []),
                 "effective": e.effective.isoformat() if e.effective else None}
 
 
@@ -83,12 +84,13 @@ def _ranks(scores: np.ndarray) -> np.ndarray:
 class Searcher:
     """An index version loaded in memory. Thread-safe for reads; never mutated after load."""
 
-    def __init__(self, version_dir: Path, encoder=None):
+    def __init__(self, version_dir: Path, encoder=None, rerank: bool = False):
         from knowledge import store
         import bm25s
         import faiss
 
         self.version_dir = version_dir
+        self.rerank = rerank
         self.manifest = json.loads((version_dir / "manifest.json").read_text())
         self.entries: list[Entry] = store.read_entries(version_dir / "entries.jsonl")
         self.unit_entry = np.load(version_dir / "unit_entry.npy")
@@ -160,17 +162,32 @@ class Searcher:
         overlaps = [len(query_words & set(words(p))) for p in entry.paragraphs]
         return int(np.argmax(overlaps))
 
+    def _coverage(self, weights: dict[str, float], entry_index: int) -> float:
+        total = sum(weights.values()) or 1.0
+        return sum(wt for w, wt in weights.items() if w in self.entry_tokens[entry_index]) / total
+
+    def _query_weights(self, query_words: list[str]) -> dict[str, float]:
+        default = max(self.idf.values(), default=1.0)
+        return {w: self.idf.get(w, default) for w in set(query_words)}
+
+    def _rerank(self, order: list[int], fused: np.ndarray, query_words: list[str]) -> list[int]:
+        """Second stage over the top candidates: favour entries that contain the rare words of the
+        question (idf-weighted coverage), which rank fusion alone cannot see."""
+        weights = self._query_weights(query_words)
+        top = order[:RERANK_DEPTH]
+        rescored = {i: fused[i] * (1.0 + RERANK_WEIGHT * self._coverage(weights, i)) for i in top}
+        return sorted(top, key=lambda i: -rescored[i]) + order[RERANK_DEPTH:]
+
     # --- confidence ----------------------------------------------------------------------------
     def features(self, query_words: list[str], top: int, bm25: np.ndarray, dense: np.ndarray,
                  fused: np.ndarray, second: int | None) -> dict:
         """Signals that tell a real match from a lucky one (see calibrate.py)."""
-        weights = {w: self.idf.get(w, max(self.idf.values(), default=1.0)) for w in set(query_words)}
+        weights = self._query_weights(query_words)
         total = sum(weights.values()) or 1.0
-        covered = sum(wt for w, wt in weights.items() if w in self.entry_tokens[top])
         margin = 0.0
         if second is not None and fused[top] > 0:
             margin = float((fused[top] - fused[second]) / fused[top])
-        return {"coverage": covered / total, "dense": float(dense[top]),
+        return {"coverage": self._coverage(weights, top), "dense": float(dense[top]),
                 "bm25": float(bm25[top]) / (total + 1e-6), "margin": margin,
                 "unknown": sum(1 for w in weights if w not in self.idf) / max(len(weights), 1)}
 
@@ -190,7 +207,7 @@ class Searcher:
     # --- public --------------------------------------------------------------------------------
     def search(self, query: str, k: int = 5, province: str | None = None, on: date | None = None,
                topic: str | None = None, mode: str | None = None, include_drafts: bool = False,
-               exclude_units: np.ndarray | None = None) -> SearchResult:
+               exclude_units: np.ndarray | None = None, rerank: bool | None = None) -> SearchResult:
         """Ranked hits with sources, a calibrated confidence and the answer/caveat/abstain decision.
 
         `province` defaults to the one the question names; `topic` (from the NLU intent) gently
@@ -208,7 +225,10 @@ class Searcher:
         if topic:
             fused = np.where(self._topics == topic, fused * 1.1, fused)
         fused = np.where(self._mask(province, on, include_drafts), fused, -np.inf)
-        order = [int(i) for i in np.argsort(-fused)[: max(k, 2)] if np.isfinite(fused[i])]
+        depth = max(k, 2, RERANK_DEPTH)
+        order = [int(i) for i in np.argsort(-fused)[:depth] if np.isfinite(fused[i])]
+        if self.rerank if rerank is None else rerank:
+            order = self._rerank(order, fused, q_words)
         if not order:
             return SearchResult(query, [], 0.0, "abstain", province)
         feats = self.features(q_words, order[0], bm25, dense, fused, order[1] if len(order) > 1 else None)
