@@ -15,6 +15,7 @@ from knowledge.models import NATIONAL, LegalBasis
 
 NATIONAL_BASIS = regions.NATIONAL_BASIS
 BREASTFEEDING_BASIS = LegalBasis("女职工劳动保护特别规定", "第九条")
+LATE_PREGNANCY_BASIS = LegalBasis("女职工劳动保护特别规定", "第六条", "第二款")
 BASE_DAYS, DIFFICULT_DAYS, PER_EXTRA_BABY = 98, 15, 15
 MISCARRIAGE_EARLY, MISCARRIAGE_LATE = 15, 42
 
@@ -34,14 +35,14 @@ def end_of_leave(start: date, days: int) -> date:
 
 
 def maternity_leave(province: str | None = None, babies: int = 1, difficult: bool = False,
-                    child_order: int = 1, birth_date: date | None = None) -> Calculation:
+                    child_order: int | None = None, birth_date: date | None = None) -> Calculation:
     """Total maternity leave, its parts, and the last day when the birth date is known."""
     babies = max(1, min(int(babies or 1), 6))
     lines = [f"国家规定产假{BASE_DAYS}天"]
     total = BASE_DAYS
     if difficult:
         total += DIFFICULT_DAYS
-        lines.append(f"难产（含剖宫产等，以医院诊断为准）增加{DIFFICULT_DAYS}天")
+        lines.append(f"难产增加{DIFFICULT_DAYS}天（剖宫产是否按难产算，以医院诊断和当地规定为准）")
     if babies > 1:
         extra = PER_EXTRA_BABY * (babies - 1)
         total += extra
@@ -55,6 +56,10 @@ def maternity_leave(province: str | None = None, babies: int = 1, difficult: boo
             total += extra_days
             lines.append(f"{rule.province}延长生育假{extra_days}天")
             basis += [b for b in rule.basis if b != NATIONAL_BASIS]
+        others = {o: d for o, d in rule.maternity_extra_by_order.items() if d != extra_days}
+        if others and child_order is None:
+            caveats.append("以上按第1个孩子计算；" + "，".join(
+                f"生育第{o}个孩子延长{d}天" for o, d in sorted(others.items())) + "。")
         if not rule.verified or extra_days is None:
             caveats.append(rule.note or f"{rule.province}的地方规定本助手未能核实，请向当地工会或12351确认。")
     end = end_of_leave(birth_date, total) if birth_date else None

@@ -33,6 +33,8 @@ _LEAVE = r"(?<!陪)(?<!流)(产假|生育假|月子假)"
 _LEAVE_LENGTH = re.compile(  # asks how long maternity leave is or when it ends
     rf"{_LEAVE}.{{0,8}}(多少|几|多久|多长|怎么算|哪天|几号|结束|到期|一共|总共|算一下)"
     rf"|(多少|几|多久|多长)天?.{{0,4}}{_LEAVE}|(能|可以|多)休.{{0,6}}{_LEAVE}")
+_DAYS_Q = re.compile(r"几天|多少天|多久|多长时间|一共|总共")
+_LATE_PREGNANCY_DUTY = re.compile(r"加班|夜班|晚班|通宵|熬夜|延长劳动时间|上到晚上|值班")
 _NOT_LENGTH = re.compile(r"工资|津贴|钱|待遇|辞退|解除|开除|合同|社保|保险|报销|期间|年休假|年假|病假|事假")
 _MISCARRIAGE = re.compile(r"流产|引产|胎停|小产|停育|胎死")
 _BREASTFEEDING_TIME = re.compile(r"哺乳时间|喂奶时间|哺乳假?.{0,4}(几|多少|多久)|每天.{0,6}(哺乳|喂奶)")
@@ -112,10 +114,24 @@ def _calculate(question: str, intent: str | None, known: Facts) -> Reply | None:
         text = (f"孩子满1周岁前，单位每天要在工作时间内给你{calc.total_days}小时哺乳时间"
                 "（可以分两次用），哺乳时间算作劳动时间，不能扣工资。")
         return _calculation_reply(calc, text, "breastfeeding")
-    asks_length = _LEAVE_LENGTH.search(question) or (intent == "calculate_leave" and known.birth_date)
+    if known.pregnancy_months and known.pregnancy_months >= 7 and _LATE_PREGNANCY_DUTY.search(question) \
+            and not _MISCARRIAGE.search(question):
+        return _late_pregnancy_reply(known.pregnancy_months)
+    birth_detail = known.difficult_birth or (known.babies or 1) > 1
+    asks_length = (_LEAVE_LENGTH.search(question) or (intent == "calculate_leave" and known.birth_date)
+                   or (birth_detail and _DAYS_Q.search(question)))
     if asks_length and not _NOT_LENGTH.search(question) and not _MISCARRIAGE.search(question):
         return _maternity_reply(known)
     return None
+
+
+def _late_pregnancy_reply(months: float) -> Reply:
+    """From the 7th month the rule is absolute: no overtime, no night shifts, rest time at work."""
+    head = (f"你已经怀孕{_months(months)}，单位不得安排你加班，也不得安排夜班，还应当在上班时间内给你安排休息时间。"
+            "\n怎么做：1. 书面（微信、邮件）告诉主管和人事你的孕周，要求停止加班和夜班；2. 保存排班表、加班记录；"
+            "3. 单位不改的，找工会维权专员、拨打12351，或向劳动保障监察（12333）投诉。")
+    rule = "怀孕7个月以上，用人单位不得延长劳动时间或者安排夜班劳动，并应当在劳动时间内安排一定的休息时间"
+    return _rule_reply(head, [rule], [], [calculators.LATE_PREGNANCY_BASIS], "全国", "pregnancy", "规定")
 
 
 def _months(value: float) -> str:
@@ -124,7 +140,7 @@ def _months(value: float) -> str:
 
 def _maternity_reply(known: Facts) -> Reply:
     calc = calculators.maternity_leave(known.province, known.babies or 1, bool(known.difficult_birth),
-                                       known.child_order or 1, known.birth_date)
+                                       known.child_order, known.birth_date)
     where = f"在{calc.region}" if known.province else "按国家规定"
     head = f"{where}，你的产假一共{calc.total_days}天。"
     if calc.end_date:
@@ -142,11 +158,16 @@ def _cn_date(d: date) -> str:
 
 
 def _calculation_reply(calc: calculators.Calculation, head: str, topic: str) -> Reply:
-    body = [head, "计算方法：" + "；".join(calc.lines) + "。", *calc.caveats,
-            "法律依据：" + "；".join(b.cite() for b in calc.basis),
-            "适用地区：" + ("全国" if calc.region == "全国" else calc.region)]
+    return _rule_reply(head, calc.lines, calc.caveats, calc.basis, calc.region, topic, "计算方法")
+
+
+def _rule_reply(head: str, lines: list[str], caveats: list[str], basis: list, region: str, topic: str,
+                label: str) -> Reply:
+    """A deterministic answer: the result, how it follows from the rules, caveats, basis, region."""
+    body = [head, f"{label}：" + "；".join(lines) + "。", *caveats,
+            "法律依据：" + "；".join(b.cite() for b in basis), f"适用地区：{region}"]
     return Reply("calculation", "\n".join(body), [HANDOVER, LEGAL_CONSULT], topic=topic,
-                 sources=[{"citation": b.cite()} for b in calc.basis], confidence=1.0)
+                 sources=[{"citation": b.cite()} for b in basis], confidence=1.0)
 
 
 def _regional_leave(question: str, known: Facts) -> Reply | None:

@@ -14,16 +14,20 @@ def searcher():
     return Searcher(version)
 
 
-@pytest.mark.parametrize("question,topic", [
-    ("公司说怀孕了就得走人，合法吗", "dismissal"),
-    ("孩子不到一岁，每天能有多久喂奶时间", "breastfeeding"),
-    ("领导老发黄色段子给我", "harassment"),
-    ("面试的时候问我结婚没有", "discrimination"),
-    ("劳动仲裁要交钱吗", "procedure"),
+@pytest.mark.parametrize("question,fact", [
+    ("公司说怀孕了就得走人，合法吗", r"不得.{0,12}(辞退|解除)"),
+    ("孩子不到一岁，每天能有多久喂奶时间", r"1\s*小时"),
+    ("领导老发黄色段子给我", r"性骚扰"),
+    ("面试的时候问我结婚没有", r"不得"),
+    ("劳动仲裁要交钱吗", r"不收费|免费"),
 ])
-def test_questions_find_their_topic(searcher, question, topic):
+def test_questions_get_an_answer_carrying_the_fact(searcher, question, fact):
+    import re
+
+    from actions.compose import render_hit
+
     result = searcher.search(question)
-    assert result.top.entry.topic == topic
+    assert re.search(fact, render_hit(result.top)), render_hit(result.top)
     assert result.decision in ("answer", "caveat")
 
 
