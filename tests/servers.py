@@ -132,7 +132,8 @@ def start_stack(var_dir: Path, **overrides: str) -> Stack:
 
 if __name__ == "__main__":  # manual use: python tests/servers.py /tmp/somewhere
     s = start_stack(Path(sys.argv[1]))
-    print(s.rasa_url, "actions on", s.action_port)
+    print(s.rasa_url, "actions on", s.action_port, flush=True)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # so `finally` stops both servers
     try:
         signal.pause()
     finally:

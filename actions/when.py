@@ -1,0 +1,307 @@
+"""When a worker wants a booking, said in everyday Chinese: 明天下午, 下周三上午, 12月5号, 月底.
+
+Deterministic: every date form is a regular expression resolved against an explicit `today`, so
+the same sentence always books the same day. The text is expected to be normalized (simplified
+characters); numbers may be Arabic or Chinese (parsed with `facts.to_int`).
+
+Interpretation choices (kept in one place so the bot's wording can follow them):
+- 周五 / 星期五 / 礼拜五 with no prefix: the next Friday, today included (this week's if not yet
+  past, otherwise next week's). Never in the past.
+- 本周五 / 这周五 / 这个星期五: this calendar week's Friday (weeks start on Monday); if that day
+  is already behind us the date is kept and `past=True`.
+- 下周三 / 下个星期三: Wednesday of next calendar week; 下下周一: the week after; 上周X: last week
+  (past).
+- 12月5日 / 12月5号 / 12.5 / 12/5 / 12月底: this year. A date earlier than today moves to next year
+  only when its month lies more than 6 months before the current month (on 11-24, 1月10日 is next
+  January); otherwise it stays in this year with `past=True`, so the bot can say it has passed.
+- 2025-12-05 / 2025年12月5日: exactly that date, `past=True` if before today.
+- 5号: this month's 5th, or next month's if that is already past (or this month has no such day).
+  下个月5号 / 下月底 are next month. 月底: the last day of this month.
+- 今天 / 明天 / 后天 / 大后天 (and 今早, 明晚 ...); 昨天 / 前天 give `past=True`.
+- An explicit date that does not exist (2月30日, 13月1日) makes the whole answer None: the bot must
+  ask again rather than book a guessed day.
+- Periods: 上午/早上/早晨 -> 上午, 中午/下午 -> 下午, 晚上/傍晚 -> 晚上. A period word wins over a
+  clock time; otherwise a clock time decides: 7-11点 -> 上午, 12-17点 -> 下午, 18-23点 -> 晚上, and
+  a bare 1-5点 is read as the afternoon (三点 means 15:00 in a booking), a bare 6点 as 晚上.
+- When the text changes a booking (改到 / 改成 / 换到 / 调到 ...), what follows the last such word
+  is what counts: "周三的改到周五" -> Friday.
+- Otherwise the first date and the first period in the text are used.
+"""
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from actions.facts import to_int
+
+PERIODS = ("上午", "下午", "晚上")
+_WEEKDAYS_CN = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
+
+_CN = "零〇一二两三四五六七八九十"
+_N = rf"(?:\d{{1,2}}|[{_CN}]{{1,3}})"          # a month, day or hour
+_YEAR = rf"(?:\d{{4}}|[零〇一二三四五六七八九]{{4}})"
+_NOT_NUM_BEFORE = rf"(?<![\d{_CN}])"
+
+_FULL = re.compile(
+    rf"(?<!\d)({_YEAR})\s*年\s*({_N})\s*月\s*({_N})\s*[日号]?"
+    rf"|(?<!\d)(\d{{4}})\s*([-/.])\s*(\d{{1,2}})\s*\5\s*(\d{{1,2}})(?!\d)")
+_MONTH_DAY = re.compile(  # 12月5日, 12月5号, 12月5 (Arabic day), 十二月五号
+    rf"{_NOT_NUM_BEFORE}(?<!年)({_N})\s*月\s*(?:(\d{{1,2}})(?!\d)\s*[日号]?|([{_CN}]{{1,3}})\s*[日号])")
+_DOTTED = re.compile(  # 12.5 / 12/5, but not 1.5天, 12.5元, 3.5kg
+    r"(?<![\d.:/A-Za-z])(\d{1,2})[./](\d{1,2})(?![\d.:/%％])"
+    r"(?!\s*[元块万千百亿个岁斤克吨米倍度分秒年月周天小次点时A-Za-z])")
+_MONTH_END = re.compile(rf"(?:(下下个?|下个?|本|这个?)|{_NOT_NUM_BEFORE}(?<!年)({_N}))?月底")
+_NEXT_MONTH_DAY = re.compile(rf"(下下个?|下个?)月\s*({_N})\s*[日号]?")
+_DAY_ONLY = re.compile(
+    rf"(?<![\d{_CN}月第])(?:(\d{{1,2}})\s*[号日]|([{_CN}]{{1,3}})\s*号)"
+    r"(?![楼线窗床门房室诊位车机院栋层单元座台码])")
+_WEEKDAY = re.compile(r"(下下个?|下个?|上上个?|上个?|本|这一?个?)?(?:周|星期|礼拜)([一二三四五六日天七])(?![次遍回])")
+_RELATIVE = {"大后天": 3, "后天": 2, "明天": 1, "明日": 1, "明儿": 1, "明早": 1, "明晚": 1,
+             "今天": 0, "今日": 0, "今儿": 0, "今早": 0, "今晚": 0,
+             "昨天": -1, "昨日": -1, "前天": -2, "大前天": -3}
+_RELATIVE_RE = re.compile("|".join(sorted(_RELATIVE, key=len, reverse=True)))
+
+_PERIOD_WORDS = {
+    "上午": "上午", "早上": "上午", "早晨": "上午", "清晨": "上午", "清早": "上午", "一早": "上午",
+    "今早": "上午", "明早": "上午", "中午": "下午", "下午": "下午", "午后": "下午",
+    "晚上": "晚上", "傍晚": "晚上", "夜里": "晚上", "夜间": "晚上", "晚间": "晚上", "今晚": "晚上",
+    "明晚": "晚上",
+}
+_PERIOD_RE = re.compile("|".join(sorted(_PERIOD_WORDS, key=len, reverse=True)))
+_CLOCK_COLON = re.compile(r"(?<![\d.:])(\d{1,2})\s*[:：]\s*[0-5]\d(?!\d)")
+_CLOCK_DIAN = re.compile(
+    rf"(?<![\d{_CN}第])({_N})\s*(?:点|时(?!间|候))"
+    r"(?!儿|点|(?:要求|疑问|建议|意见|问题|原因|注意|内容|理由|看法|想法|说明|需要|东西))")
+_SOFT_BEFORE_YIDIAN = "早晚快慢多少好大小近远高低贵长短再有些差"  # 晚一点 is not 1 o'clock
+_PERIOD_BEFORE = re.compile(rf"(?:{_PERIOD_RE.pattern})\s*$")
+_TODAY_WORDS = {"今天", "今日", "今儿"}
+_REJECTED = re.compile(  # 明天不行 / 明天下午没空: she turns that day down
+    r"[^，,。.；;！!？?]{0,6}?(?:不行|不可以|不能来|不能去|没空|没时间|不方便|来不了|去不了|有事|不太行)")
+_CHANGE = re.compile(r"改到|改成|改为|改在|改约到|换到|换成|换在|调到|调整到|调成|挪到|推到|推迟到|延到|延期到|提前到")
+
+
+@dataclass(frozen=True)
+class When:
+    day: date | None
+    period: str | None  # 上午 / 下午 / 晚上
+    past: bool = False
+
+
+class _Invalid(Exception):
+    """An explicit date that does not exist."""
+
+
+def weekday_cn(d: date) -> str:
+    return _WEEKDAYS_CN[d.weekday()]
+
+
+def describe(w: When, today: date | None = None) -> str:
+    """'12月5日（周六）下午'; the year is shown only when `today` is given and the year differs."""
+    parts = []
+    if w.day is not None:
+        year = f"{w.day.year}年" if today is not None and w.day.year != today.year else ""
+        parts.append(f"{year}{w.day.month}月{w.day.day}日（{weekday_cn(w.day)}）")
+    if w.period:
+        parts.append(w.period)
+    return "".join(parts)
+
+
+def parse_when(text: str, today: date) -> When | None:
+    """The day and part of day asked for, or None when the text names neither (or an impossible date)."""
+    text = text or ""
+    segment = text
+    changes = list(_CHANGE.finditer(text))
+    if changes:
+        after = text[changes[-1].end():]
+        try:
+            if _find_day(after, today) is not None or _find_period(after) is not None:
+                segment = after
+        except _Invalid:
+            segment = after
+    try:
+        found = _find_day(segment, today)
+    except _Invalid:
+        return None
+    if found is None:
+        period = _find_period(segment)
+        return When(day=None, period=period) if period else None
+    day, past, start = found
+    # the period said with (or after) the chosen day: 明天下午不行，后天上午吧 -> 后天上午
+    period = _find_period(segment[start:]) or _find_period(segment)
+    return When(day=day, period=period, past=past)
+
+
+# --- days ---------------------------------------------------------------------------------------
+
+def _find_day(text: str, today: date) -> tuple[date, bool, int] | None:
+    """The date asked for, resolved to (day, past, position in text).
+
+    The earliest date expression wins (longest on ties), except that a day she turns down
+    (明天不行) and a bare 今天 (我今天想约下周三) give way to any other date in the text.
+    """
+    candidates = []
+    for regex, resolve in _DAY_RULES:
+        for m in regex.finditer(text):
+            if resolve is _dotted and _PERIOD_BEFORE.search(text[:m.start()]):
+                continue  # 下午3.30 is a clock time
+            rank = 2 if _REJECTED.match(text, m.end()) else 1 if m.group(0) in _TODAY_WORDS else 0
+            candidates.append((rank, m.start(), m.start() - m.end(), m, resolve))
+    if not candidates:
+        return None
+    _, start, _, m, resolve = min(candidates, key=lambda c: c[:3])
+    day, past = resolve(m, today)
+    return day, past, start
+
+
+def _num(raw: str | None) -> int | None:
+    return to_int(raw) if raw else None
+
+
+def _make(year: int, month: int | None, day: int | None) -> date:
+    try:
+        if month is None or day is None:
+            raise ValueError
+        return date(year, month, day)
+    except ValueError:
+        raise _Invalid from None
+
+
+def _with_past(d: date, today: date) -> tuple[date, bool]:
+    return d, d < today
+
+
+def _this_year(month: int | None, day: int | None, today: date) -> tuple[date, bool]:
+    """Month and day without a year: this year, next year when far behind, else past."""
+    if month is None or not 1 <= month <= 12 or day is None:
+        raise _Invalid
+    try:
+        d = date(today.year, month, day)
+    except ValueError:
+        d = None  # e.g. 2月29日 in a common year
+    if d is not None and d >= today:
+        return d, False
+    months_back = today.month - month
+    if months_back > 6:
+        return _make(today.year + 1, month, day), False
+    if d is None:
+        raise _Invalid
+    return d, True
+
+
+def _full(m: re.Match, today: date) -> tuple[date, bool]:
+    if m.group(1):
+        year, month, day = _num(m.group(1)), _num(m.group(2)), _num(m.group(3))
+    else:
+        year, month, day = int(m.group(4)), int(m.group(6)), int(m.group(7))
+    if year is None:
+        raise _Invalid
+    return _with_past(_make(year, month, day), today)
+
+
+def _month_day(m: re.Match, today: date) -> tuple[date, bool]:
+    return _this_year(_num(m.group(1)), _num(m.group(2) or m.group(3)), today)
+
+
+def _dotted(m: re.Match, today: date) -> tuple[date, bool]:
+    return _this_year(int(m.group(1)), int(m.group(2)), today)
+
+
+def _last_day(year: int, month: int) -> date:
+    return date(year, month, calendar.monthrange(year, month)[1])
+
+
+def _add_months(d: date, n: int) -> tuple[int, int]:
+    index = d.year * 12 + d.month - 1 + n
+    return index // 12, index % 12 + 1
+
+
+def _month_end(m: re.Match, today: date) -> tuple[date, bool]:
+    prefix, month_raw = m.group(1), m.group(2)
+    if month_raw:
+        month = _num(month_raw)
+        if month is None or not 1 <= month <= 12:
+            raise _Invalid
+        end = _last_day(today.year, month)
+        if end >= today:
+            return end, False
+        if today.month - month > 6:
+            return _last_day(today.year + 1, month), False
+        return end, True
+    ahead = 2 if prefix and prefix.startswith("下下") else 1 if prefix and prefix.startswith("下") else 0
+    return _last_day(*_add_months(today, ahead)), False
+
+
+def _next_month_day(m: re.Match, today: date) -> tuple[date, bool]:
+    ahead = 2 if m.group(1).startswith("下下") else 1
+    year, month = _add_months(today, ahead)
+    return _make(year, month, _num(m.group(2))), False
+
+
+def _day_only(m: re.Match, today: date) -> tuple[date, bool]:
+    n = _num(m.group(1) or m.group(2))
+    if n is None or not 1 <= n <= 31:
+        raise _Invalid
+    for ahead in range(3):  # this month, else the next month that has that day
+        year, month = _add_months(today, ahead)
+        if n <= calendar.monthrange(year, month)[1]:
+            d = date(year, month, n)
+            if d >= today:
+                return d, False
+    raise _Invalid
+
+
+def _weekday(m: re.Match, today: date) -> tuple[date, bool]:
+    prefix, char = m.group(1) or "", m.group(2)
+    target = "一二三四五六日".index("日" if char in "天七" else char)
+    monday = today - timedelta(days=today.weekday())
+    if not prefix:
+        ahead = (target - today.weekday()) % 7
+        return today + timedelta(days=ahead), False
+    weeks = {"下下": 2, "下": 1, "上上": -2, "上": -1}.get(prefix.rstrip("个"), 0)
+    return _with_past(monday + timedelta(weeks=weeks, days=target), today)
+
+
+def _relative(m: re.Match, today: date) -> tuple[date, bool]:
+    return _with_past(today + timedelta(days=_RELATIVE[m.group(0)]), today)
+
+
+_DAY_RULES = (
+    (_FULL, _full), (_MONTH_END, _month_end), (_NEXT_MONTH_DAY, _next_month_day),
+    (_MONTH_DAY, _month_day), (_DOTTED, _dotted), (_DAY_ONLY, _day_only),
+    (_WEEKDAY, _weekday), (_RELATIVE_RE, _relative),
+)
+
+
+# --- periods ------------------------------------------------------------------------------------
+
+def _find_period(text: str) -> str | None:
+    m = _PERIOD_RE.search(text)
+    if m:
+        return _PERIOD_WORDS[m.group(0)]
+    hours = [(m.start(), int(m.group(1))) for m in _CLOCK_COLON.finditer(text)]
+    for m in _CLOCK_DIAN.finditer(text):
+        raw = m.group(1)
+        if raw == "一" and m.start() > 0 and text[m.start() - 1] in _SOFT_BEFORE_YIDIAN:
+            continue
+        hour = to_int(raw)
+        if hour is not None:
+            hours.append((m.start(), hour))
+    for _, hour in sorted(hours):
+        period = _period_of_hour(hour)
+        if period:
+            return period
+    return None
+
+
+def _period_of_hour(hour: int) -> str | None:
+    if 1 <= hour <= 6:
+        hour += 12  # a bare 三点 in a booking is 15:00
+    if 7 <= hour <= 11:
+        return "上午"
+    if 12 <= hour <= 17:
+        return "下午"
+    if 18 <= hour <= 23:
+        return "晚上"
+    return None
