@@ -3,7 +3,7 @@
 # and the Rasa model (retrained only when its inputs change).
 SHELL := /bin/bash
 .DEFAULT_GOAL := run
-.PHONY: setup index train run test bench eval score clean
+.PHONY: setup db index train run test bench eval score clean
 
 RASA_VENV := .venv-rasa
 APP_VENV := .venv
@@ -16,7 +16,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
 # Inputs of the Rasa model; the model file is named after their hash.
-MODEL_INPUTS := bot/config.yml bot/domain.yml bot/components.py $(wildcard data/*.yml data/nlu/*.yml data/jieba/*) \
+MODEL_INPUTS := bot/config.yml $(wildcard bot/domain/*.yml) bot/components.py $(wildcard data/*.yml data/nlu/*.yml data/jieba/*) \
 	knowledge/normalize.py knowledge/safety.py knowledge/entities.py $(wildcard knowledge/content/lexicon/*.yml) \
 	knowledge/content/provinces.yml requirements/rasa.txt
 MODEL_HASH = $(shell cat $(MODEL_INPUTS) | sha256sum | cut -c1-16)
@@ -46,15 +46,20 @@ setup: $(RASA_VENV)/.installed $(APP_VENV)/.installed build/.entities
 index: setup
 	$(PY) -m knowledge build
 
+# Application database: migrations to the newest schema, services and their coming slots.
+db: setup
+	$(PY) -m appdb upgrade
+	$(PY) -m appdb seed
+
 train: setup
 	@if [ -f $(MODEL) ]; then echo "Rasa model up to date: $(MODEL)"; else \
-	  $(RASA) train --config bot/config.yml --domain bot/domain.yml --data data \
+	  $(RASA) train --config bot/config.yml --domain bot/domain --data data \
 	    --out models --fixed-model-name $(MODEL_HASH) && ls -t models/*.tar.gz | tail -n +4 | xargs -r rm --; fi
 
 build/runtime.env: setup FORCE
 	@{ $(PY) settings.py; echo "RASA_MODEL=$(MODEL)"; echo "PYTHONPATH=$(CURDIR)"; } > $@
 
-run: index train build/runtime.env
+run: index train db build/runtime.env
 	$(APP_VENV)/bin/honcho -e build/runtime.env -f Procfile start
 
 test: index train

@@ -69,6 +69,17 @@ class Settings:
     APP_DB_URL: str  # application database (unanswered questions, later bookings and cases)
     RETENTION_DAYS: str
     LOG_LEVEL: str
+    TIMEZONE: str  # local time of the union: office hours, booking days
+    OFFICE_HOURS: str  # when officers answer, e.g. 09:00-18:00
+    OFFICE_DAYS: str  # ISO weekdays, e.g. 1-5 (Monday to Friday)
+    NOTIFY_WEBHOOK_URL: str  # POSTed a JSON notice for every new case ("" = off)
+    SMTP_HOST: str  # e-mail notices to officers when set
+    SMTP_PORT: str
+    SMTP_USER: str
+    SMTP_PASSWORD: str
+    SMTP_FROM: str
+    SMTP_TO: str  # comma-separated officer addresses
+    RASA_URL: str  # where the console and officer API reach Rasa's HTTP API
 
     @property
     def index_dir(self) -> Path:
@@ -110,6 +121,17 @@ def _defaults(env: dict[str, str]) -> dict[str, str]:
         "APP_DB_URL": f"sqlite:///{Path(var) / 'app.db'}",
         "RETENTION_DAYS": "180",
         "LOG_LEVEL": "INFO",
+        "TIMEZONE": "Asia/Shanghai",
+        "OFFICE_HOURS": "09:00-18:00",
+        "OFFICE_DAYS": "1-5",
+        "NOTIFY_WEBHOOK_URL": "",
+        "SMTP_HOST": "",
+        "SMTP_PORT": "587",
+        "SMTP_USER": "",
+        "SMTP_PASSWORD": "",
+        "SMTP_FROM": "",
+        "SMTP_TO": "",
+        "RASA_URL": "",
     }
 
 
@@ -121,6 +143,8 @@ def get_settings() -> Settings:
     values.update({k: env[k] for k in values if env.get(k)})
     if not values["RASA_TOKEN"]:
         values["RASA_TOKEN"] = _persistent_secret(Path(values["VAR_DIR"]) / "secrets" / "rasa_token")
+    if not values["RASA_URL"]:
+        values["RASA_URL"] = f"http://localhost:{values['RASA_PORT']}"
     if not values["ACTION_ENDPOINT"]:
         values["ACTION_ENDPOINT"] = f"http://localhost:{values['ACTION_PORT']}/webhook"
     return Settings(**values)

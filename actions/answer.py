@@ -12,7 +12,7 @@ from functools import lru_cache
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import db
@@ -65,6 +65,13 @@ def slot_events(reply: Reply, conv: Conversation, current: dict[str, Any]) -> li
     return [SlotSet(name, value) for name, value in wanted.items() if current.get(name) != value]
 
 
+def pending_booking(tracker: Tracker) -> bool:
+    """She confirmed a booking whose action never finished (the action server went down): a new
+    "yes" completes it, once, thanks to the booking's idempotency key."""
+    return bool(tracker.get_slot("bk_confirmed") and tracker.get_slot("bk_slot") and tracker.get_slot("bk_request")
+                and tracker.active_loop_name is None)
+
+
 class ActionAnswer(Action):
     def name(self) -> str:
         return "action_answer"
@@ -73,6 +80,8 @@ class ActionAnswer(Action):
         message = tracker.latest_message or {}
         text = message.get("text") or ""
         intent = (message.get("intent") or {}).get("name")
+        if intent == "affirm" and pending_booking(tracker):
+            return [FollowupAction("action_book")]
         conv = conversation_from(tracker)
         reply = compose(text, intent, message.get("entities") or [], conv, live_index().get())
         if reply.kind == "abstain" and conv.abstain_count + 1 >= 2:

@@ -44,6 +44,7 @@ class Stack:
     env: dict
     rasa_port: int = field(default_factory=free_port)
     action_port: int = field(default_factory=free_port)
+    console_port: int = field(default_factory=free_port)
     procs: dict = field(default_factory=dict)
     logs: dict = field(default_factory=dict)
 
@@ -65,6 +66,11 @@ class Stack:
         self._spawn("actions", [str(ROOT / ".venv/bin/python"), "-m", "rasa_sdk", "--actions", "actions",
                                 "--port", str(self.action_port)])
         self._wait(f"http://127.0.0.1:{self.action_port}/health", "actions")
+
+    def start_console(self) -> None:
+        self._spawn("console", [str(ROOT / ".venv/bin/uvicorn"), "console.app:app", "--host", "127.0.0.1",
+                                "--port", str(self.console_port)])
+        self._wait(f"http://127.0.0.1:{self.console_port}/healthz", "console")
 
     def start_rasa(self) -> None:
         self._spawn("rasa", [str(ROOT / ".venv-rasa/bin/rasa"), "run", "--model", str(current_model()),
@@ -116,11 +122,20 @@ def make_stack(var_dir: Path, **overrides: str) -> Stack:
     stack = Stack(var_dir, env)
     stack.env["ACTION_PORT"] = str(stack.action_port)
     stack.env["ACTION_ENDPOINT"] = f"http://127.0.0.1:{stack.action_port}/webhook"
+    stack.env["RASA_URL"] = stack.rasa_url
     return stack
+
+
+def prepare_database(stack: Stack) -> None:
+    """Migrate and seed this stack's own application database, as `make db` does."""
+    for command in ("upgrade", "seed"):
+        subprocess.run([str(ROOT / ".venv/bin/python"), "-m", "appdb", command], cwd=ROOT, env=stack.env,
+                       check=True, capture_output=True)
 
 
 def start_stack(var_dir: Path, **overrides: str) -> Stack:
     stack = make_stack(var_dir, **overrides)
+    prepare_database(stack)
     try:
         stack.start_actions()
         stack.start_rasa()

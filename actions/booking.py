@@ -1,0 +1,328 @@
+"""Booking union services in the chat: the form's questions, their validation, the booking itself,
+and looking up, changing or cancelling a booking. The rules (capacity, idempotency, atomic
+change) live in appdb/booking.py; this module only talks.
+"""
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import date
+from typing import Any
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.when import describe, parse_when
+from appdb import booking as bk
+from appdb.catalogue import find_service, get_service
+from appdb.models import Slot
+from appdb.session import session_scope
+from knowledge.normalize import normalize
+
+FORM_SLOTS = ("bk_service", "bk_slot", "bk_name", "bk_phone", "bk_unit", "bk_child_age", "bk_confirmed",
+              "bk_request")
+# Intents that mean "not an answer to your question". Names, phone numbers and work units are
+# arbitrary text on which the NLU's guess means nothing, so only these and confident, long rights
+# questions interrupt the form.
+INTERRUPTING = {"deny", "human_handover", "emergency"}
+CODE = re.compile(r"\b[A-HJ-NP-Z2-9]{8}\b")
+MAX_FIELD = 60
+
+
+def slot_label(slot: Slot) -> str:
+    """12月5日（周五）上午 09:00-11:30"""
+    from actions.when import When
+    return f"{describe(When(slot.day, slot.period))} {slot.start_time}-{slot.end_time}"
+
+
+def slot_buttons(slots: list[Slot], intent: str = "choose_slot") -> list[dict]:
+    return [{"title": f"{slot_label(s)}（余{s.capacity - s.booked}）",
+             "payload": f'/{intent}{{"slot_id":"{s.id}"}}'} for s in slots]
+
+
+def _entity(tracker: Tracker, name: str) -> str | None:
+    return next((str(e["value"]) for e in tracker.latest_message.get("entities", []) if e.get("entity") == name), None)
+
+
+def _interrupts(tracker: Tracker) -> bool:
+    """A message that is not an answer to the form's question (算了, 转人工, a rights question)."""
+    intent = tracker.latest_message.get("intent", {})
+    name, confidence = intent.get("name", ""), intent.get("confidence", 0.0)
+    return name in INTERRUPTING or (name.startswith("ask_") and confidence >= 0.8
+                                    and len(tracker.latest_message.get("text", "")) > 8)
+
+
+class ValidateBookingForm(FormValidationAction):
+    def name(self) -> str:
+        return "validate_booking_form"
+
+    async def required_slots(self, domain_slots: list[str], dispatcher: CollectingDispatcher,
+                             tracker: Tracker, domain: dict) -> list[str]:
+        """Services that need more (child's age for 托育/托管) ask for it before the confirmation."""
+        key = tracker.get_slot("bk_service")
+        if not key:
+            return domain_slots
+        with session_scope() as session:
+            service = get_service(session, key)
+            extra = [f"bk_{f}" for f in (service.extra_fields or [])] if service else []
+        slots = [s for s in domain_slots if s != "bk_confirmed"]
+        return slots + [s for s in extra if s not in slots] + ["bk_confirmed"]
+
+    async def extract_bk_request(self, dispatcher, tracker: Tracker, domain: dict) -> dict[str, Any]:
+        return {} if tracker.get_slot("bk_request") else {"bk_request": uuid.uuid4().hex}
+
+    async def extract_bk_service(self, dispatcher, tracker: Tracker, domain: dict) -> dict[str, Any]:
+        if tracker.get_slot("bk_service"):
+            return {}
+        chosen = _entity(tracker, "slot_id")
+        if chosen and chosen.isdigit():  # a slot button pressed outside the form names its service
+            with session_scope() as session:
+                slot = session.get(Slot, int(chosen))
+                return {"bk_service": slot.service.key} if slot else {}
+        key = self._service_in_message(tracker)
+        return {"bk_service": key} if key else {}
+
+    async def extract_bk_slot(self, dispatcher, tracker: Tracker, domain: dict) -> dict[str, Any]:
+        chosen = _entity(tracker, "slot_id")
+        if chosen:
+            return {"bk_slot": chosen}
+        key = tracker.get_slot("bk_service") or self._service_in_message(tracker)
+        when = parse_when(normalize(tracker.latest_message.get("text", "")), date.today())
+        if not key or when is None or when.day is None:
+            return {}
+        if when.past:
+            dispatcher.utter_message(text=f"{describe(when)}已经过去了，请选一个以后的时间。")
+            return {}
+        with session_scope() as session:
+            matches = bk.free_slots(session, key, when.day, when.period)
+            if len(matches) == 1:
+                return {"bk_slot": str(matches[0].id)}
+            if not matches:
+                others = bk.free_slots(session, key)
+                dispatcher.utter_message(text=f"{describe(when)}没有可约的名额（已满或没有安排）。可以选这些时间：",
+                                         buttons=slot_buttons(others))
+                return {}
+            dispatcher.utter_message(text=f"{describe(when)}有几个时段，请选一个：", buttons=slot_buttons(matches))
+        return {}
+
+    @staticmethod
+    def _service_in_message(tracker: Tracker) -> str | None:
+        service = find_service(normalize(tracker.latest_message.get("text", "")))
+        return service.key if service else None
+
+    def _text_answer(self, tracker: Tracker, slot: str) -> dict[str, Any]:
+        if tracker.get_slot("requested_slot") != slot or _interrupts(tracker):
+            return {}
+        text = normalize(tracker.latest_message.get("text", ""))
+        return {slot: text} if text and not text.startswith("/") else {}
+
+    async def extract_bk_name(self, dispatcher, tracker, domain):
+        return self._text_answer(tracker, "bk_name")
+
+    async def extract_bk_phone(self, dispatcher, tracker, domain):
+        return self._text_answer(tracker, "bk_phone")
+
+    async def extract_bk_unit(self, dispatcher, tracker, domain):
+        return self._text_answer(tracker, "bk_unit")
+
+    async def extract_bk_child_age(self, dispatcher, tracker, domain):
+        return self._text_answer(tracker, "bk_child_age")
+
+    def validate_bk_slot(self, value: Any, dispatcher, tracker: Tracker, domain: dict) -> dict[str, Any]:
+        with session_scope() as session:
+            slot = session.get(Slot, int(value)) if str(value).isdigit() else None
+            if slot is None or slot.service.key != tracker.get_slot("bk_service"):
+                dispatcher.utter_message(text="没有找到这个时段，请从下面的按钮里选。")
+                return {"bk_slot": None}
+            if slot.booked >= slot.capacity or slot.status != "open":
+                others = bk.free_slots(session, slot.service.key, exclude=slot.id)
+                dispatcher.utter_message(text="这个时段已满。可以选这些时间：", buttons=slot_buttons(others))
+                return {"bk_slot": None}
+        return {"bk_slot": str(value)}
+
+    def validate_bk_name(self, value: Any, dispatcher, tracker, domain) -> dict[str, Any]:
+        if not 1 <= len(str(value)) <= 20:
+            dispatcher.utter_message(text="姓名请在20个字以内，可以只写姓，比如「王女士」。")
+            return {"bk_name": None}
+        return {"bk_name": str(value)}
+
+    def validate_bk_phone(self, value: Any, dispatcher, tracker, domain) -> dict[str, Any]:
+        phone = bk.validate_phone(str(value))
+        if phone is None:
+            dispatcher.utter_message(text="这个号码好像不对，请输入11位手机号，比如 13800138000。")
+            return {"bk_phone": None}
+        return {"bk_phone": phone}
+
+    def validate_bk_unit(self, value: Any, dispatcher, tracker, domain) -> dict[str, Any]:
+        return {"bk_unit": str(value)[:MAX_FIELD]}
+
+    def validate_bk_child_age(self, value: Any, dispatcher, tracker, domain) -> dict[str, Any]:
+        return {"bk_child_age": str(value)[:MAX_FIELD]}
+
+
+class AskService(Action):
+    def name(self) -> str:
+        return "action_ask_bk_service"
+
+    async def run(self, dispatcher, tracker, domain) -> list:
+        from appdb.catalogue import load_catalogue
+
+        buttons = [{"title": s.name, "payload": f"预约{s.name}"} for s in load_catalogue().services]
+        dispatcher.utter_message(text="想预约哪项工会服务？", buttons=buttons)
+        return []
+
+
+class AskSlot(Action):
+    def name(self) -> str:
+        return "action_ask_bk_slot"
+
+    async def run(self, dispatcher, tracker, domain) -> list:
+        with session_scope() as session:
+            service = get_service(session, tracker.get_slot("bk_service"))
+            slots = bk.free_slots(session, service.key)
+            if not slots:
+                dispatcher.utter_message(text=f"{service.name}近期的名额都约满了。你可以过几天再来，或者说「转人工」请工作人员帮你安排。")
+                return [ActiveLoop(None), *(SlotSet(s, None) for s in FORM_SLOTS)]
+            dispatcher.utter_message(
+                text=f"预约{service.name}：{service.description}\n地点：{service.location}\n请选择时间（也可以直接说「明天下午」「12月5日上午」）：",
+                buttons=slot_buttons(slots))
+        return []
+
+
+class AskConfirmed(Action):
+    def name(self) -> str:
+        return "action_ask_bk_confirmed"
+
+    async def run(self, dispatcher, tracker, domain) -> list:
+        with session_scope() as session:
+            slot = session.get(Slot, int(tracker.get_slot("bk_slot")))
+            lines = [f"请确认预约：{slot.service.name}", f"时间：{slot_label(slot)}", f"地点：{slot.service.location}",
+                     f"姓名：{tracker.get_slot('bk_name')}　手机：{tracker.get_slot('bk_phone')}",
+                     f"单位：{tracker.get_slot('bk_unit')}"]
+        if tracker.get_slot("bk_child_age"):
+            lines.append(f"孩子年龄：{tracker.get_slot('bk_child_age')}")
+        dispatcher.utter_message(text="\n".join(lines), buttons=[{"title": "确认预约", "payload": "/affirm"},
+                                                                {"title": "先不约了", "payload": "/deny"}])
+        return []
+
+
+class ActionBook(Action):
+    """After the form: book once (idempotent per form run), or offer other slots when it is full."""
+
+    def name(self) -> str:
+        return "action_book"
+
+    async def run(self, dispatcher, tracker, domain) -> list:
+        reset = [SlotSet(s, None) for s in FORM_SLOTS]
+        if not tracker.get_slot("bk_confirmed"):
+            dispatcher.utter_message(response="utter_booking_stopped")
+            return reset
+        extra = {"child_age": tracker.get_slot("bk_child_age")} if tracker.get_slot("bk_child_age") else {}
+        result = bk.book(int(tracker.get_slot("bk_slot")), sender_id=tracker.sender_id,
+                         channel=tracker.get_latest_input_channel() or "rest", name=tracker.get_slot("bk_name"),
+                         phone=tracker.get_slot("bk_phone"), work_unit=tracker.get_slot("bk_unit") or "",
+                         extra=extra, idempotency_key=f"{tracker.sender_id}:{tracker.get_slot('bk_request')}")
+        if result.status in ("booked", "duplicate", "already_booked"):
+            dispatcher.utter_message(text=booking_text(result.booking, "预约成功！" if result.status != "already_booked"
+                                                       else "你已经约过这个时段了。"))
+            return reset
+        dispatcher.utter_message(text="很抱歉，这个时段刚刚已满。可以改约下面的时间，选一个后我再跟你确认：",
+                                 buttons=slot_buttons(result.alternatives))
+        return [SlotSet("bk_slot", None), SlotSet("bk_confirmed", None), FollowupAction("booking_form")] \
+            if result.alternatives else reset
+
+
+def booking_text(booking, head: str) -> str:
+    with session_scope() as session:
+        slot = session.get(Slot, booking.slot_id)
+        return (f"{head}预约编号：{booking.code}\n{slot.service.name}，{slot_label(slot)}\n地点：{slot.service.location}\n"
+                "查询、改期或取消，请说「查询我的预约」或告诉我预约编号。")
+
+
+def _my_upcoming(tracker: Tracker) -> list:
+    code = CODE.search((tracker.latest_message.get("text") or "").upper())
+    if code:
+        found = bk.by_code(code.group(0))
+        return [found] if found and found.sender_id == tracker.sender_id and found.status == "confirmed" else []
+    return bk.bookings_of(tracker.sender_id)
+
+
+class MyBookings(Action):
+    def name(self) -> str:
+        return "action_my_bookings"
+
+    async def run(self, dispatcher, tracker, domain) -> list:
+        mine = _my_upcoming(tracker)
+        if not mine:
+            dispatcher.utter_message(text="没有查到你即将参加的预约。想预约服务可以直接说「预约+服务名」。")
+            return []
+        for b in mine:
+            dispatcher.utter_message(text=booking_text(b, ""), buttons=[
+                {"title": "取消这个预约", "payload": f"取消预约 {b.code}"},
+                {"title": "改时间", "payload": f"预约{b.code}改时间"}])
+        return []
+
+
+async def _list_or_explain(mine: list, explanation: str, dispatcher, tracker, domain) -> list:
+    """Several bookings: list them with buttons to pick one; none: say what we need."""
+    if mine:
+        return await MyBookings().run(dispatcher, tracker, domain)
+    dispatcher.utter_message(text=explanation)
+    return []
+
+
+class CancelBooking(Action):
+    def name(self) -> str:
+        return "action_cancel_booking"
+
+    async def run(self, dispatcher, tracker, domain) -> list:
+        mine = _my_upcoming(tracker)
+        if len(mine) != 1:
+            return await _list_or_explain(mine, "没有查到可以取消的预约。请告诉我预约编号（8位字母数字）。",
+                                          dispatcher, tracker, domain)
+        result = bk.cancel(mine[0].code, tracker.sender_id)
+        text = f"已取消预约 {mine[0].code}，名额已释放。" if result.status in ("cancelled", "already_cancelled") \
+            else "这个预约已经开始或过期，不能在线取消了，请联系工会工作人员。"
+        dispatcher.utter_message(text=text)
+        return []
+
+
+class ChangeBooking(Action):
+    def name(self) -> str:
+        return "action_change_booking"
+
+    async def run(self, dispatcher, tracker, domain) -> list:
+        mine = _my_upcoming(tracker)
+        if len(mine) != 1:
+            return await _list_or_explain(mine, "没有查到可以改期的预约。请告诉我预约编号。", dispatcher, tracker, domain)
+        booking = mine[0]
+        target = self._target_slot(tracker, booking)
+        with session_scope() as session:
+            old = session.get(Slot, booking.slot_id)
+            key = old.service.key
+            if target is None:
+                others = bk.free_slots(session, key, exclude=old.id)
+                dispatcher.utter_message(text="想改到什么时间？可以选：", buttons=slot_buttons(others, "change_booking"))
+                return []
+        result = bk.change(booking.code, target, tracker.sender_id)
+        if result.status == "changed":
+            dispatcher.utter_message(text=booking_text(result.booking, "已改好。"))
+        else:
+            dispatcher.utter_message(text="那个时间已满或不能预约，可以选这些时间：",
+                                     buttons=slot_buttons(result.alternatives, "change_booking"))
+        return []
+
+    @staticmethod
+    def _target_slot(tracker: Tracker, booking) -> int | None:
+        chosen = _entity(tracker, "slot_id")
+        if chosen and chosen.isdigit():
+            return int(chosen)
+        when = parse_when(normalize(tracker.latest_message.get("text", "")), date.today())
+        if when is None or when.day is None or when.past:
+            return None
+        with session_scope() as session:
+            old = session.get(Slot, booking.slot_id)
+            period = when.period or old.period
+            matches = bk.free_slots(session, old.service.key, when.day, period, exclude=old.id)
+            return matches[0].id if matches else None

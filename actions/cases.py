@@ -1,0 +1,148 @@
+"""Escalation to a human rights officer: consent, a short skippable summary, the case itself,
+and telling the worker how her case stands. Priority, SLA and storage are in appdb/cases.py;
+officers are notified by appdb-independent channels in actions/notify.py.
+"""
+from __future__ import annotations
+
+import re
+import uuid
+from typing import Any
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import notify
+from actions.office_hours import reply_expectation
+from appdb import cases
+from knowledge.normalize import normalize
+from knowledge.safety import detect
+
+FORM_SLOTS = ("cs_consent", "cs_category", "cs_where", "cs_what", "cs_wants", "cs_contact", "cs_request")
+SKIPPED = "（未提供）"
+CATEGORIES = {  # words in her answer -> category
+    "dismissal": r"辞退|降薪|三期|解除|开除|劝退|调岗",
+    "harassment": r"性骚扰|骚扰",
+    "violence": r"人身安全|家暴|暴力|威胁|打",
+    "discrimination": r"歧视",
+    "benefit": r"待遇|产假|津贴|工资|社保",
+}
+TOPIC_CATEGORY = {"dismissal": "dismissal", "pregnancy": "dismissal", "harassment": "harassment",
+                  "violence": "violence", "discrimination": "discrimination", "benefit": "benefit",
+                  "maternity": "benefit"}
+CASE_CODE = re.compile(r"\bAJ[A-HJ-NP-Z2-9]{8}\b")
+PRIORITY_CN = {"urgent": "紧急", "high": "优先", "normal": "一般"}
+STATUS_CN = {"new": "已登记，等待维权专员接手", "assigned": "维权专员正在处理", "closed": "已办结"}
+
+
+def category_of(text: str) -> str:
+    return next((cat for cat, words in CATEGORIES.items() if re.search(words, text)), "other")
+
+
+def transcript_of(tracker: Tracker) -> list[dict[str, Any]]:
+    """Her conversation as the officer will read it (user and bot turns, in order)."""
+    lines = []
+    for event in tracker.events:
+        if event.get("event") == "user" and event.get("text"):
+            lines.append({"who": "worker", "text": event["text"], "at": event.get("timestamp")})
+        elif event.get("event") == "bot" and event.get("text"):
+            lines.append({"who": "bot", "text": event["text"], "at": event.get("timestamp")})
+    return lines
+
+
+class ValidateCaseForm(FormValidationAction):
+    def name(self) -> str:
+        return "validate_case_form"
+
+    async def required_slots(self, domain_slots, dispatcher, tracker, domain) -> list[str]:
+        """Without consent nothing more is asked or stored."""
+        return [] if tracker.get_slot("cs_consent") is False else domain_slots
+
+    async def extract_cs_request(self, dispatcher, tracker: Tracker, domain) -> dict[str, Any]:
+        return {} if tracker.get_slot("cs_request") else {"cs_request": uuid.uuid4().hex}
+
+    @staticmethod
+    def _answer(tracker: Tracker, slot: str) -> dict[str, Any]:
+        if tracker.get_slot("requested_slot") != slot:
+            return {}
+        intent = tracker.latest_message.get("intent", {}).get("name")
+        if intent == "skip":
+            return {slot: SKIPPED}
+        if intent == "deny":
+            return {}
+        text = normalize(tracker.latest_message.get("text", ""))
+        return {slot: text[:1000]} if text and not text.startswith("/") else {}
+
+    async def extract_cs_category(self, dispatcher, tracker, domain):
+        answer = self._answer(tracker, "cs_category")
+        if answer and answer["cs_category"] != SKIPPED:
+            return {"cs_category": category_of(answer["cs_category"])}
+        return answer
+
+    async def extract_cs_where(self, dispatcher, tracker, domain):
+        return self._answer(tracker, "cs_where")
+
+    async def extract_cs_what(self, dispatcher, tracker, domain):
+        return self._answer(tracker, "cs_what")
+
+    async def extract_cs_wants(self, dispatcher, tracker, domain):
+        return self._answer(tracker, "cs_wants")
+
+    async def extract_cs_contact(self, dispatcher, tracker, domain):
+        return self._answer(tracker, "cs_contact")
+
+    def validate_cs_what(self, value, dispatcher: CollectingDispatcher, tracker, domain) -> dict[str, Any]:
+        """Danger in her story gets the emergency numbers at once; the case becomes urgent."""
+        if detect(str(value)):
+            dispatcher.utter_message(response="utter_emergency")
+        return {"cs_what": value}
+
+
+class ActionCreateCase(Action):
+    def name(self) -> str:
+        return "action_create_case"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list:
+        reset = [SlotSet(s, None) for s in FORM_SLOTS]
+        if not tracker.get_slot("cs_consent") or tracker.latest_message.get("intent", {}).get("name") == "deny":
+            dispatcher.utter_message(response="utter_case_stopped")
+            return reset
+        worker_text = " ".join(e.get("text") or "" for e in tracker.events if e.get("event") == "user")
+        category = tracker.get_slot("cs_category")
+        if category in (None, SKIPPED, "other"):
+            category = TOPIC_CATEGORY.get(tracker.get_slot("last_topic") or "", category or "other")
+        summary = {"employer": tracker.get_slot("cs_where"), "what": tracker.get_slot("cs_what"),
+                   "wants": tracker.get_slot("cs_wants"), "contact": tracker.get_slot("cs_contact")}
+        case = cases.create_case(
+            sender_id=tracker.sender_id, channel=tracker.get_latest_input_channel() or "rest",
+            category=category, summary={k: v for k, v in summary.items() if v and v != SKIPPED},
+            consent=True, transcript=transcript_of(tracker), risk=detect(worker_text),
+            idempotency_key=f"{tracker.sender_id}:{tracker.get_slot('cs_request')}")
+        notify.case_created(case)
+        dispatcher.utter_message(text=(
+            f"已为你登记，案件编号：{case.code}（{PRIORITY_CN.get(case.priority, case.priority)}）。\n"
+            f"{reply_expectation(case.sla_due_at)}\n维权专员会在这里直接回复你；你可以继续留言补充情况，"
+            "也可以随时说「我的案件进展」查询。遇到危险请立即拨打110。"))
+        return reset
+
+
+class ActionCaseStatus(Action):
+    def name(self) -> str:
+        return "action_case_status"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list:
+        text = (tracker.latest_message.get("text") or "").upper()
+        code = CASE_CODE.search(text)
+        found = [c for c in ([cases.by_code(code.group(0))] if code else cases.cases_of(tracker.sender_id))
+                 if c is not None and c.sender_id == tracker.sender_id]
+        if not found:
+            dispatcher.utter_message(text="没有查到你的案件。需要工会维权专员帮忙，可以说「转人工」；着急请拨打12351。")
+            return []
+        for case in found[:3]:
+            line = f"案件 {case.code}：{STATUS_CN.get(case.status, case.status)}。"
+            if case.status == "closed" and case.outcome:
+                line += f"处理结果：{case.outcome}"
+            elif case.status != "closed":
+                line += reply_expectation(case.sla_due_at)
+            dispatcher.utter_message(text=line)
+        return []

@@ -1,0 +1,206 @@
+"""Cases handed to rights officers (转人工): priority, deadline, and who is handling them.
+
+Priority decides the order of the officers' queue and the response deadline (SLA):
+- urgent (2 h): danger (violence, threats, self-harm — from knowledge.safety) or a dismissal that
+  is about to happen (today / tomorrow / right away), when there is still time to act;
+- high (24 h): dismissal and sexual harassment;
+- normal (72 h): everything else.
+State changes are conditional UPDATEs, so two officers clicking "take" together cannot both get
+the case. Every staff action is written to the audit log in the same transaction.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import case as sql_case
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from appdb import audit
+from appdb.booking import new_code, normalize_code
+from appdb.models import Case, CaseNote, utcnow
+from appdb.session import session_scope
+
+SLA_HOURS = {"urgent": 2, "high": 24, "normal": 72}
+DANGER = frozenset({"violence", "threat", "self_harm"})  # knowledge.safety.CATEGORIES
+HIGH_CATEGORIES = frozenset({"dismissal", "harassment"})
+SUMMARY_FIELDS = ("employer", "city", "what", "when", "wants", "contact", "contact_time")
+_SOON = re.compile(r"今天|今日|今晚|明天|明日|马上|立刻|立即|当天|这就")
+_DISMISSAL = re.compile(r"辞退|解除|开除|解雇|炒鱿鱼|裁掉|辞掉|赶走|让我走人|叫我走人")
+_MAX_TRANSCRIPT = 500
+_PRIORITY_RANK = sql_case({"urgent": 0, "high": 1}, value=Case.priority, else_=2)
+
+
+class CaseNotFound(LookupError):
+    pass
+
+
+class CaseConflict(RuntimeError):
+    """The case is closed, or handled by another officer (the message says which)."""
+
+
+def _summary_text(summary: Mapping[str, Any]) -> str:
+    return " ".join(str(v) for v in summary.values() if v)
+
+
+def imminent_dismissal(summary: Mapping[str, Any]) -> bool:
+    """She is being dismissed today, tomorrow or right away (both kinds of words in the summary)."""
+    text = _summary_text(summary)
+    return bool(_SOON.search(text) and _DISMISSAL.search(text))
+
+
+def priority_for(category: str, summary: Mapping[str, Any], risk: str | None) -> str:
+    if risk in DANGER or category in DANGER or imminent_dismissal(summary):
+        return "urgent"
+    if category in HIGH_CATEGORIES:
+        return "high"
+    return "normal"
+
+
+def _clean_summary(summary: Mapping[str, Any] | None) -> dict[str, str]:
+    return {str(k): str(v).strip()[:2000] for k, v in (summary or {}).items()
+            if v is not None and str(v).strip()}
+
+
+def _clean_transcript(transcript: Iterable[Mapping[str, Any]] | None) -> list[dict[str, str]]:
+    turns = [{"who": str(t.get("who", "")), "text": str(t.get("text", ""))[:4000], "at": str(t.get("at", ""))}
+             for t in transcript or []]
+    return turns[-_MAX_TRANSCRIPT:]
+
+
+def _by_key(session: Session, key: str) -> Case | None:
+    return session.scalar(select(Case).where(Case.idempotency_key == key))
+
+
+def create_case(*, sender_id: str, channel: str, category: str, summary: Mapping[str, Any] | None,
+                consent: bool, transcript: Iterable[Mapping[str, Any]] | None, risk: str | None,
+                idempotency_key: str, now: datetime | None = None) -> Case:
+    """Open a case, or return the one already opened with this idempotency key."""
+    if not idempotency_key:
+        raise ValueError("idempotency_key is required")
+    summary = _clean_summary(summary)
+    turns = _clean_transcript(transcript)
+    now = now or utcnow()
+    priority = priority_for(category, summary, risk)
+    for _attempt in range(5):  # retried only on a case-code collision
+        try:
+            with session_scope() as session:
+                if (existing := _by_key(session, idempotency_key)) is not None:
+                    return existing
+                case = Case(code="AJ" + new_code(), sender_id=sender_id, channel=channel, category=category or "",
+                            risk=risk, priority=priority, status="new", consent=bool(consent), summary=summary,
+                            transcript=turns, sla_due_at=now + timedelta(hours=SLA_HOURS[priority]),
+                            created_at=now, updated_at=now, idempotency_key=idempotency_key)
+                session.add(case)
+                session.flush()
+                audit.record(session, sender_id, "case.create", case.code, priority=priority, category=category)
+                return case
+        except IntegrityError:
+            with session_scope() as session:
+                if (existing := _by_key(session, idempotency_key)) is not None:
+                    return existing
+    raise RuntimeError("could not allocate a unique case code")
+
+
+def _load(session: Session, code: str) -> Case:
+    case = session.scalar(select(Case).where(Case.code == normalize_code(code)))
+    if case is None:
+        raise CaseNotFound(code)
+    return case
+
+
+def _transition(code: str, officer: str, action: str, allowed, values: dict[str, Any],
+                idempotent, **detail: Any) -> Case:
+    """Apply `values` only if the row still satisfies `allowed` (checked by the database)."""
+    with session_scope() as session:
+        case = _load(session, code)
+        if idempotent(case):
+            return case
+        changed = session.execute(update(Case).where(Case.id == case.id, *allowed)
+                                  .values(**values, updated_at=utcnow())
+                                  .execution_options(synchronize_session=False))
+        session.refresh(case)
+        if changed.rowcount != 1:
+            who = f"由 {case.assigned_to} 处理" if case.assigned_to else "无人处理"
+            raise CaseConflict(f"{case.code}: status={case.status}, {who}")
+        audit.record(session, officer, action, case.code, **detail)
+        return case
+
+
+def take(code: str, officer: str, *, force: bool = False) -> Case:
+    """Assign a new case to `officer`. `force` (admins) takes it over from another officer."""
+    allowed = [Case.status != "closed"] if force else [Case.status == "new"]
+    return _transition(code, officer, "case.take", allowed, {"status": "assigned", "assigned_to": officer},
+                       lambda c: c.status == "assigned" and c.assigned_to == officer)
+
+
+def hand_back(code: str, officer: str, *, force: bool = False) -> Case:
+    """Put an assigned case back into the queue (status new, nobody assigned)."""
+    allowed = [Case.status == "assigned"] + ([] if force else [Case.assigned_to == officer])
+    return _transition(code, officer, "case.hand_back", allowed, {"status": "new", "assigned_to": None},
+                       lambda c: c.status == "new")
+
+
+def close(code: str, officer: str, outcome: str, *, force: bool = False) -> Case:
+    """Close a case with its outcome. Only its officer may (or anyone if unassigned, or `force`)."""
+    allowed = [Case.status != "closed"]
+    if not force:
+        allowed.append((Case.assigned_to == officer) | Case.assigned_to.is_(None))
+    # assigned_to becomes the closing officer: who closed it stays visible in the queue.
+    values = {"status": "closed", "assigned_to": officer, "outcome": outcome.strip(), "closed_at": utcnow()}
+    return _transition(code, officer, "case.close", allowed, values,
+                       lambda c: c.status == "closed" and c.assigned_to == officer)
+
+
+def add_note(code: str, author: str, text: str) -> CaseNote:
+    if not text.strip():
+        raise ValueError("empty note")
+    with session_scope() as session:
+        case = _load(session, code)
+        note = CaseNote(case_id=case.id, author=author, text=text.strip())
+        session.add(note)
+        case.updated_at = utcnow()
+        session.flush()
+        audit.record(session, author, "case.note", case.code)
+        return note
+
+
+def list_cases(status: str | None = None, priority: str | None = None,
+               assigned_to: str | None = None, limit: int = 500) -> list[Case]:
+    """The officers' queue: most urgent first, then the nearest deadline."""
+    query = select(Case).order_by(_PRIORITY_RANK, Case.sla_due_at, Case.id).limit(limit)
+    if status is not None:
+        query = query.where(Case.status == status)
+    if priority is not None:
+        query = query.where(Case.priority == priority)
+    if assigned_to is not None:
+        query = query.where(Case.assigned_to == assigned_to)
+    with session_scope() as session:
+        return list(session.scalars(query))
+
+
+def by_code(code: str, *, viewer: str | None = None) -> Case | None:
+    """The case with its notes; a `viewer` (console user) is recorded in the audit log."""
+    with session_scope() as session:
+        case = session.scalar(select(Case).where(Case.code == normalize_code(code)))
+        if case is not None and viewer:
+            audit.record(session, viewer, "case.view", case.code)
+        return case
+
+
+def cases_of(sender_id: str) -> list[Case]:
+    """A worker's cases, newest first."""
+    with session_scope() as session:
+        return list(session.scalars(select(Case).where(Case.sender_id == sender_id)
+                                    .order_by(Case.created_at.desc(), Case.id.desc())))
+
+
+def open_case_of(sender_id: str) -> Case | None:
+    """Her most recent case that is not closed (so the bot does not open a second one)."""
+    with session_scope() as session:
+        return session.scalar(select(Case).where(Case.sender_id == sender_id, Case.status != "closed")
+                              .order_by(Case.created_at.desc(), Case.id.desc()).limit(1))

@@ -1,0 +1,62 @@
+"""Talk to the running Rasa server's HTTP API on an officer's behalf.
+
+Officer replies are appended to the worker's conversation as bot events with
+`output_channel=latest&execute_side_effects=true`, so Rasa delivers them through the channel she
+last used (the web widget or WeChat push; over REST they are stored in her conversation).
+Pausing the conversation keeps the bot silent while an officer holds the case.
+"""
+from __future__ import annotations
+
+import time
+
+import httpx
+
+from settings import get_settings
+
+
+def _url(path: str) -> str:
+    return f"{get_settings().RASA_URL.rstrip('/')}{path}"
+
+
+def _params(**extra) -> dict:
+    return {"token": get_settings().RASA_TOKEN, **extra}
+
+
+def tracker(sender_id: str) -> dict:
+    r = httpx.get(_url(f"/conversations/{sender_id}/tracker"), params=_params(), timeout=10)
+    r.raise_for_status()
+    return r.json()
+
+
+def append_events(sender_id: str, events: list[dict]) -> dict:
+    r = httpx.post(_url(f"/conversations/{sender_id}/tracker/events"), json=events, timeout=10,
+                   params=_params(output_channel="latest", execute_side_effects="true"))
+    r.raise_for_status()
+    return r.json()
+
+
+def bot_event(text: str) -> dict:
+    return {"event": "bot", "text": text, "timestamp": time.time(), "metadata": {"from": "officer"}}
+
+
+def pause(sender_id: str, notice: str) -> None:
+    append_events(sender_id, [bot_event(notice), {"event": "pause", "timestamp": time.time()}])
+
+
+def say(sender_id: str, text: str) -> None:
+    append_events(sender_id, [bot_event(text)])
+
+
+def resume(sender_id: str, notice: str) -> None:
+    append_events(sender_id, [{"event": "resume", "timestamp": time.time()}, bot_event(notice)])
+
+
+def transcript(sender_id: str) -> list[dict]:
+    """User and bot turns of her conversation, including what she wrote while it was paused."""
+    lines = []
+    for event in tracker(sender_id).get("events", []):
+        if event.get("event") in ("user", "bot") and event.get("text"):
+            who = "worker" if event["event"] == "user" else \
+                ("officer" if (event.get("metadata") or {}).get("from") == "officer" else "bot")
+            lines.append({"who": who, "text": event["text"], "at": event.get("timestamp")})
+    return lines
