@@ -15,10 +15,10 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import db
+from appdb.unanswered import log_unanswered
 from actions.compose import Conversation, Reply, compose
 from actions.facts import Facts
-from actions.privacy import mask
+from appdb.privacy import mask
 from knowledge.live import LiveIndex
 from settings import get_settings
 
@@ -83,7 +83,9 @@ class ActionAnswer(Action):
         if intent == "affirm" and pending_booking(tracker):
             return [FollowupAction("action_book")]
         conv = conversation_from(tracker)
-        reply = compose(text, intent, message.get("entities") or [], conv, live_index().get())
+        confidence = float((message.get("intent") or {}).get("confidence") or 0.0)
+        reply = compose(text, intent, message.get("entities") or [], conv, live_index().get(),
+                        intent_confidence=confidence)
         if reply.kind == "abstain" and conv.abstain_count + 1 >= 2:
             reply.text += "\n已经连续两次没能回答好你的问题，建议转人工，由维权专员直接帮你。"
         if reply.response:
@@ -92,7 +94,7 @@ class ActionAnswer(Action):
             dispatcher.utter_message(text=reply.text, buttons=reply.buttons)
         if reply.kind in ("abstain", "caveat"):
             top = reply.sources[0]["id"] if reply.sources and "id" in reply.sources[0] else ""
-            db.log_unanswered(tracker.sender_id, text, reply.kind, reply.confidence or 0.0, top)
+            log_unanswered(tracker.sender_id, text, reply.kind, reply.confidence or 0.0, top)
         log.info("answer kind=%s intent=%s conf=%s q=%s", reply.kind, intent, reply.confidence, mask(text)[:80])
         return slot_events(reply, conv, tracker.slots)
 
@@ -105,5 +107,5 @@ class ActionFeedback(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list:
         question = tracker.get_slot("last_question") or (tracker.latest_message or {}).get("text", "")
-        db.log_unanswered(tracker.sender_id, question, "feedback")
+        log_unanswered(tracker.sender_id, question, "feedback")
         return []

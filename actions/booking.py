@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import date
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -15,7 +14,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.when import describe, parse_when
 from appdb import booking as bk
-from appdb.catalogue import find_service, get_service
+from appdb.catalogue import find_service, get_service, local_today
 from appdb.models import Slot
 from appdb.session import session_scope
 from knowledge.normalize import normalize
@@ -88,7 +87,7 @@ class ValidateBookingForm(FormValidationAction):
         if chosen:
             return {"bk_slot": chosen}
         key = tracker.get_slot("bk_service") or self._service_in_message(tracker)
-        when = parse_when(normalize(tracker.latest_message.get("text", "")), date.today())
+        when = parse_when(normalize(tracker.latest_message.get("text", "")), local_today())
         if not key or when is None or when.day is None:
             return {}
         if when.past:
@@ -288,6 +287,13 @@ class CancelBooking(Action):
         return []
 
 
+CHANGE_REFUSED = {
+    "full": "那个时间已满。", "closed": "那个时间不开放预约。", "past": "那个时间已经过去了。",
+    "same_slot": "你约的就是这个时间，不用改。", "already_booked": "你在那个时间已经有预约了。",
+    "not_found": "没有查到这个预约。", "already_cancelled": "这个预约已经取消了，可以重新预约。",
+}
+
+
 class ChangeBooking(Action):
     def name(self) -> str:
         return "action_change_booking"
@@ -308,9 +314,11 @@ class ChangeBooking(Action):
         result = bk.change(booking.code, target, tracker.sender_id)
         if result.status == "changed":
             dispatcher.utter_message(text=booking_text(result.booking, "已改好。"))
-        else:
-            dispatcher.utter_message(text="那个时间已满或不能预约，可以选这些时间：",
+        elif result.alternatives:
+            dispatcher.utter_message(text=f"{CHANGE_REFUSED.get(result.status, '那个时间不能预约。')}可以选这些时间：",
                                      buttons=slot_buttons(result.alternatives, "change_booking"))
+        else:
+            dispatcher.utter_message(text=CHANGE_REFUSED.get(result.status, "这个预约现在不能在线改期，请联系工会工作人员。"))
         return []
 
     @staticmethod
@@ -318,7 +326,7 @@ class ChangeBooking(Action):
         chosen = _entity(tracker, "slot_id")
         if chosen and chosen.isdigit():
             return int(chosen)
-        when = parse_when(normalize(tracker.latest_message.get("text", "")), date.today())
+        when = parse_when(normalize(tracker.latest_message.get("text", "")), local_today())
         if when is None or when.day is None or when.past:
             return None
         with session_scope() as session:

@@ -46,6 +46,8 @@ OUT_OF_SCOPE_TEXT = ("抱歉，这个问题超出了我的服务范围。我主�
 ABSTAIN_TEXT = ("抱歉，这个问题我还没有把握回答准确，不想给你不可靠的信息。你可以换个说法再问我，"
                 "或者转人工，由工会维权专员帮你分析。")
 EMPTY_TEXT = "我没看懂这条消息。请用文字说说你遇到的情况，比如「产假有多少天」「怀孕了公司要辞退我怎么办」。"
+LONG_MESSAGE = 60  # characters: a story rather than a question
+STORY_FLOOR = 0.05  # below this even a confident story gets no answer from retrieval
 CAVEAT_PREFIX = "我不能完全确定这是否对应你的情况，先把最相关的信息给你参考：\n"
 
 
@@ -73,8 +75,9 @@ class Reply:
 
 
 def compose(text: str, intent: str | None, entities: list[dict], conv: Conversation,
-            searcher: Searcher, today: date | None = None) -> Reply:
-    """The bot's reply to one message."""
+            searcher: Searcher, today: date | None = None, intent_confidence: float = 0.0) -> Reply:
+    """The bot's reply to one message. `intent_confidence` is the NLU's: a confident rights intent
+    lets a long story, which never matches one entry word for word, get an answer with a caveat."""
     clean = normalize(text)
     if detect(clean):
         return Reply("emergency", response="utter_emergency")
@@ -82,13 +85,13 @@ def compose(text: str, intent: str | None, entities: list[dict], conv: Conversat
         return Reply("empty", EMPTY_TEXT)
     stated = facts.extract(clean, entities, today)
     known = stated.merged_over(conv.facts)
-    if intent in ("affirm", "deny") and not stated.any():
-        return Reply("ack", "好的。还有什么想了解的，直接问我就行。" if intent == "affirm" else "好的，有需要随时找我。",
+    if intent in ("affirm", "deny", "skip") and not stated.any():
+        return Reply("ack", "好的，有需要随时找我。" if intent == "deny" else "好的。还有什么想了解的，直接问我就行。",
                      facts=known)
     question, topic = _resolve_question(clean, intent, stated, conv)
     reply = (_regional_leave(question, known)
              or _calculate(question, intent, known)
-             or _retrieve(question, topic, intent, known, searcher))
+             or _retrieve(question, topic, intent, known, searcher, intent_confidence))
     reply.facts = known
     reply.question = reply.question or question
     reply.topic = reply.topic or topic
@@ -187,14 +190,23 @@ def _regional_leave(question: str, known: Facts) -> Reply | None:
 
 
 def _retrieve(question: str, topic: str | None, intent: str | None, known: Facts,
-              searcher: Searcher) -> Reply:
+              searcher: Searcher, intent_confidence: float = 0.0) -> Reply:
     result = searcher.search(question, k=3, province=known.province, topic=topic)
+    if result.decision == "abstain" and _confident_rights_story(question, intent, intent_confidence, result):
+        result.decision = "caveat"
     if result.decision == "abstain" or result.top is None:
         if intent == "out_of_scope" or (intent is None and result.confidence < 0.1):
             return Reply("out_of_scope", OUT_OF_SCOPE_TEXT, _starter_buttons(), confidence=result.confidence)
         return Reply("abstain", ABSTAIN_TEXT, [HANDOVER, LEGAL_CONSULT], confidence=result.confidence,
                      sources=[h.source() for h in result.hits])
     return _answer_reply(result)
+
+
+def _confident_rights_story(question: str, intent: str | None, confidence: float, result: SearchResult) -> bool:
+    """A long message the NLU is sure is a rights question (its own out-of-scope class lost), with a
+    best hit that is not far off: answer it, with the caveat, rather than turn her story away."""
+    return (len(question) >= LONG_MESSAGE and intent in INTENT_TOPICS and confidence >= 0.8
+            and result.top is not None and result.confidence >= STORY_FLOOR)
 
 
 def _starter_buttons() -> list[dict]:

@@ -1,7 +1,7 @@
 """Mask personal numbers before anything is logged or stored for staff review.
 
-Lives in appdb (not actions) because both the action server and the console store text through
-this package; actions/privacy.py re-exports `mask` so existing imports keep working.
+Lives in appdb (not actions) because everything that stores text goes through this package: the
+action server, the console and the audit log.
 """
 from __future__ import annotations
 

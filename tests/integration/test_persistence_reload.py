@@ -45,16 +45,16 @@ def test_new_index_is_picked_up_without_restart(tmp_path):
     store.publish(index_dir, index_dir / live.name)
     stack = start_stack(tmp_path / "stack", BUILD_DIR=str(tmp_path / "build"), INDEX_RELOAD_SECONDS="0.5")
     try:
-        question = "工会的春季徒步比赛在哪里报名"
+        question = "工会春季徒步比赛的奖品是什么"
         before = joined(stack.say("reload-1", question))
         assert "徒步" not in before or "抱歉" in before
         extra = tmp_path / "faq"
         extra.mkdir()
         entry = {"id": "services-900", "topic": "services", "region": "全国", "status": "published",
                  "effective": "2026-01-01", "review_by": "2027-12-31",
-                 "questions": [question, "徒步比赛怎么报名", "春季徒步活动报名", "工会徒步比赛报名入口",
-                               "想参加工会徒步比赛", "徒步大赛在哪报"],
-                 "answer": "春季徒步比赛由市总工会组织，在工会服务大厅报名。",
+                 "questions": [question, "徒步比赛有什么奖品", "春季徒步活动奖品", "工会徒步比赛发什么奖",
+                               "徒步比赛完成了有奖品吗", "徒步大赛奖品有哪些"],
+                 "answer": "春季徒步比赛的奖品由市总工会在服务大厅发放，完赛可领纪念奖章。",
                  "basis": [{"law": "工会法", "article": "第六条"}]}
         (extra / "hike.yml").write_text(yaml.safe_dump([entry], allow_unicode=True), encoding="utf-8")
         report = build.build(index_dir, get_settings().import_dirs, faq_dirs=[ROOT / "knowledge/content/faq", extra])

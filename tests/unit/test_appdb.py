@@ -517,7 +517,7 @@ def test_audit_record(db):
 
 
 def test_log_unanswered_masks_numbers(db):
-    from actions import db as actions_db
+    from appdb import unanswered as actions_db
 
     actions_db.log_unanswered("conv-1", "电话13812345678，身份证110101199003071234", "abstain", 0.123456, "faq-1")
     with dbsession.session_scope() as s:

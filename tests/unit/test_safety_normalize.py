@@ -1,6 +1,6 @@
 import pytest
 
-from actions.privacy import mask
+from appdb.privacy import mask
 from knowledge.normalize import normalize
 from knowledge.safety import detect
 
