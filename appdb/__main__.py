@@ -4,6 +4,7 @@
     python -m appdb seed [--today 2025-03-03]    # services from services.yml, open the coming slots
     python -m appdb create-user wang --role officer [--password-stdin]
     python -m appdb stats
+    python -m appdb purge [--days N]             # delete personal data older than RETENTION_DAYS
 
 The password is read from stdin or prompted for (twice, not echoed), never taken as an argument,
 so it does not end up in shell history or the process list.
@@ -98,6 +99,15 @@ def cmd_stats(_args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_purge(args: argparse.Namespace) -> int:
+    from appdb.retention import purge
+
+    r = purge(args.days)
+    print(f"purged data older than {r.cutoff:%Y-%m-%d %H:%M} UTC: {r.cases} closed cases, {r.bookings} bookings, "
+          f"{r.unanswered} unanswered questions, {r.conversations} conversations ({r.events} events)")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m appdb", description="application database")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -111,6 +121,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
     p.set_defaults(func=cmd_create_user)
     commands.add_parser("stats", help="counts for a quick look").set_defaults(func=cmd_stats)
+    p = commands.add_parser("purge", help="delete personal data older than RETENTION_DAYS")
+    p.add_argument("--days", type=int, default=None, help="override RETENTION_DAYS")
+    p.set_defaults(func=cmd_purge)
     args = parser.parse_args(argv)
     try:
         return args.func(args)

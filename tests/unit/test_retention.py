@@ -1,0 +1,59 @@
+"""Retention: personal data older than the configured period is purged, and the purge is logged."""
+import sqlite3
+import time
+from datetime import timedelta
+
+import pytest
+
+from appdb import cases, retention
+from appdb import session as dbsession
+from appdb.models import AuditLog, Case, UnansweredQuestion, utcnow
+from appdb.unanswered import log_unanswered
+
+
+@pytest.fixture
+def dbs(tmp_path, monkeypatch):
+    monkeypatch.setenv("APP_DB_URL", f"sqlite:///{tmp_path / 'app.db'}")
+    monkeypatch.setenv("TRACKER_DB", str(tmp_path / "tracker.db"))
+    dbsession.reset_engine()
+    dbsession.upgrade()
+    tracker = sqlite3.connect(tmp_path / "tracker.db")
+    tracker.execute("CREATE TABLE events (id INTEGER PRIMARY KEY, sender_id TEXT, type_name TEXT, timestamp REAL, data TEXT)")
+    yield tracker
+    dbsession.reset_engine()
+
+
+def _case(key: str, days_ago: int, close: bool) -> str:
+    case = cases.create_case(sender_id=f"s-{key}", channel="rest", category="dismissal", summary={"what": "x"},
+                             consent=True, transcript=[], risk=None, idempotency_key=key,
+                             now=utcnow() - timedelta(days=days_ago))
+    if close:
+        cases.take(case.code, "li")
+        cases.close(case.code, "li", "done")
+        with dbsession.session_scope() as s:
+            s.get(Case, case.id).closed_at = utcnow() - timedelta(days=days_ago)
+    return case.code
+
+
+def test_purge_removes_old_personal_data_and_keeps_the_rest(dbs):
+    old_closed, old_open, recent = _case("a", 400, True), _case("b", 400, False), _case("c", 3, True)
+    log_unanswered("old", "13812345678 的问题", "abstain")
+    with dbsession.session_scope() as s:
+        for q in s.query(UnansweredQuestion):
+            q.created_at = utcnow() - timedelta(days=400)
+    log_unanswered("new", "新问题", "abstain")
+    now = time.time()
+    dbs.executemany("INSERT INTO events (sender_id, type_name, timestamp, data) VALUES (?, 'user', ?, '{}')",
+                    [("idle", now - 400 * 86400), ("idle", now - 390 * 86400), ("live", now - 400 * 86400),
+                     ("live", now - 60)])
+    dbs.commit()
+
+    report = retention.purge(days=180)
+
+    assert (report.cases, report.unanswered, report.conversations, report.events) == (1, 1, 1, 2)
+    assert cases.by_code(old_closed) is None
+    assert cases.by_code(old_open) is not None and cases.by_code(recent) is not None
+    assert [r[0] for r in dbs.execute("SELECT DISTINCT sender_id FROM events")] == ["live"]
+    with dbsession.session_scope() as s:
+        assert s.query(UnansweredQuestion).count() == 1
+        assert s.query(AuditLog).filter(AuditLog.action == "retention.purge").count() == 1
