@@ -124,6 +124,12 @@ def _maternity_sentence(rule: RegionRule) -> str:
     return text + "。难产、多胞胎按国家规定另外增加。"
 
 
+def _sentence(text: str) -> str:
+    """End a table cell with a full stop so cells never run into each other."""
+    text = text.strip()
+    return text if text.endswith(("。", "！", "？", "；")) else text + "。"
+
+
 def describe(rule: RegionRule) -> str:
     """Plain-language summary of a province's leave rules, honest about what is unverified."""
     parts = [_maternity_sentence(rule)]
@@ -131,7 +137,7 @@ def describe(rule: RegionRule) -> str:
         parts.append(f"男方（配偶）陪产假/护理假{rule.paternity_days}天。")
     for label, value in (("育儿假", rule.parental_leave), ("婚假", rule.marriage_leave), ("", rule.other)):
         if value:
-            parts.append(f"{label}：{value}" if label else value)
+            parts.append(_sentence(f"{label}：{value}" if label else value))
     if not rule.verified:
         parts.append(rule.note or "本助手尚未核对该地现行条例，请以当地最新规定为准，可咨询当地工会或拨打12351。")
     elif rule.note:
