@@ -26,6 +26,7 @@ INTENT_TOPICS = {
     "book_service": "services", "ask_new_employment": "new_employment",
 }
 HANDOVER = {"title": "转人工", "payload": "/human_handover"}
+HIGH_RISK_TOPICS = {"dismissal", "harassment", "violence"}  # the bot offers an officer by itself
 LEGAL_CONSULT = {"title": "预约法律咨询", "payload": "预约法律咨询"}
 PROVINCE_BUTTONS = ["北京", "上海", "广东", "浙江"]
 _MEANINGFUL = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]")
@@ -240,6 +241,8 @@ def _answer_reply(result: SearchResult) -> Reply:
     if result.decision == "caveat":
         kind = "caveat"
         text = CAVEAT_PREFIX + text
+    if top.entry.topic in HIGH_RISK_TOPICS:
+        text += "\n这类情况最好有人帮你跟进：点「转人工」，我把你的情况交给工会维权专员。"
     buttons = [{"title": f"相关：{h.entry.title[:20]}", "payload": h.entry.title}
                for h in result.hits[1:2] if h.entry.kind == "faq"]
     return Reply(kind, text, buttons + [HANDOVER, LEGAL_CONSULT], topic=top.entry.topic or None,

@@ -1,0 +1,21 @@
+from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
+
+from actions.office_hours import in_office_hours, reply_expectation
+
+SH = ZoneInfo("Asia/Shanghai")
+
+
+def test_weekday_daytime_is_office_hours():
+    assert in_office_hours(datetime(2026, 11, 24, 10, 0, tzinfo=SH))  # Tuesday 10:00
+
+
+def test_night_and_weekend_are_not():
+    assert not in_office_hours(datetime(2026, 11, 24, 21, 0, tzinfo=SH))
+    assert not in_office_hours(datetime(2026, 11, 28, 10, 0, tzinfo=SH))  # Saturday
+
+
+def test_out_of_hours_reply_says_when_she_will_hear_back():
+    due = datetime(2026, 11, 30, 2, 0, tzinfo=timezone.utc)  # 10:00 in Shanghai
+    text = reply_expectation(due, now=datetime(2026, 11, 28, 10, 0, tzinfo=SH))
+    assert "不是工作时间" in text and "周一至周五 09:00-18:00" in text and "11月30日10:00" in text
