@@ -3,7 +3,7 @@
 # and the Rasa model (retrained only when its inputs change).
 SHELL := /bin/bash
 .DEFAULT_GOAL := run
-.PHONY: setup db index train run test bench eval score clean
+.PHONY: setup widget browser db index train run test bench eval score clean
 
 RASA_VENV := .venv-rasa
 APP_VENV := .venv
@@ -41,7 +41,23 @@ build/.entities: $(RASA_VENV)/.installed $(APP_VENV)/.installed knowledge/entiti
 	$(PY) -m knowledge.entities build
 	touch $@
 
-setup: $(RASA_VENV)/.installed $(APP_VENV)/.installed build/.entities
+# The chat widget (console/widget): socket.io-client from the npm registry, its browser build copied
+# next to widget.js into the folder the console serves at /widget.
+WIDGET := console/widget
+$(WIDGET)/public/socket.io.min.js: $(WIDGET)/package.json $(wildcard $(WIDGET)/package-lock.json)
+	cd $(WIDGET) && if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; else npm install --no-audit --no-fund; fi
+	cp $(WIDGET)/node_modules/socket.io-client/dist/socket.io.min.js $@
+
+widget: $(WIDGET)/public/socket.io.min.js
+
+# Headless Chromium and a CJK font for the widget's browser tests (Debian packages; the tests drive
+# /usr/bin/chromium with the Python playwright package, never a downloaded browser).
+CHROMIUM_PKGS := chromium fonts-wqy-microhei
+browser:
+	@if [ ! -x /usr/bin/chromium ] || [ ! -f /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ]; then \
+	  apt-get install -y -q $(CHROMIUM_PKGS) || { apt-get update -q && apt-get install -y -q $(CHROMIUM_PKGS); }; fi
+
+setup: $(RASA_VENV)/.installed $(APP_VENV)/.installed build/.entities widget
 
 index: setup
 	$(PY) -m knowledge build
@@ -62,7 +78,7 @@ build/runtime.env: setup FORCE
 run: index train db build/runtime.env
 	$(APP_VENV)/bin/honcho -e build/runtime.env -f Procfile start
 
-test: index train
+test: index train browser
 	$(PY) -m pytest -q tests
 
 bench: index train

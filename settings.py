@@ -80,6 +80,19 @@ class Settings:
     SMTP_FROM: str
     SMTP_TO: str  # comma-separated officer addresses
     RASA_URL: str  # where the console and officer API reach Rasa's HTTP API
+    WECHAT_TOKEN: str  # WeChat Official Account: server token ("" = channel refuses every request)
+    WECHAT_AES_KEY: str  # EncodingAESKey (43 characters) for safe mode ("" = plain mode only)
+    WECHAT_APPID: str
+    WECHAT_SECRET: str  # AppSecret, for the access token of the customer-service message API
+    WECHAT_API_BASE: str  # base URL of the WeChat API (tests point it at a local server)
+    WECHAT_REPLY_BUDGET: str  # seconds a turn may take for a passive reply (WeChat waits 5 s)
+    WECHAT_DEDUPE_TTL: str  # seconds a delivered MsgId is remembered (WeChat retries within ~15 s)
+    WECOM_CORP_ID: str  # WeCom (企业微信) app callback: CorpID
+    WECOM_SECRET: str  # the app's Secret, for the message API
+    WECOM_AGENT_ID: str  # the app's AgentId
+    WECOM_TOKEN: str  # callback Token ("" = channel refuses every request)
+    WECOM_AES_KEY: str  # callback EncodingAESKey (WeCom callbacks are always encrypted)
+    WECOM_API_BASE: str  # base URL of the WeCom API
 
     @property
     def index_dir(self) -> Path:
@@ -132,6 +145,19 @@ def _defaults(env: dict[str, str]) -> dict[str, str]:
         "SMTP_FROM": "",
         "SMTP_TO": "",
         "RASA_URL": "",
+        "WECHAT_TOKEN": "",
+        "WECHAT_AES_KEY": "",
+        "WECHAT_APPID": "",
+        "WECHAT_SECRET": "",
+        "WECHAT_API_BASE": "https://api.weixin.qq.com/",
+        "WECHAT_REPLY_BUDGET": "4.0",
+        "WECHAT_DEDUPE_TTL": "60",
+        "WECOM_CORP_ID": "",
+        "WECOM_SECRET": "",
+        "WECOM_AGENT_ID": "",
+        "WECOM_TOKEN": "",
+        "WECOM_AES_KEY": "",
+        "WECOM_API_BASE": "https://qyapi.weixin.qq.com/",
     }
 
 

@@ -75,7 +75,8 @@ class Stack:
     def start_rasa(self) -> None:
         self._spawn("rasa", [str(ROOT / ".venv-rasa/bin/rasa"), "run", "--model", str(current_model()),
                              "--endpoints", "bot/endpoints.yml", "--credentials", "bot/credentials.yml",
-                             "--enable-api", "--auth-token", self.token, "--port", str(self.rasa_port)])
+                             "--enable-api", "--auth-token", self.token, "--port", str(self.rasa_port),
+                             "--cors", "*"])
         self._wait(f"{self.rasa_url}/status?token={self.token}", "rasa", lambda r: r.json().get("model_file"))
 
     def _wait(self, url: str, name: str, ready=lambda r: True, timeout: float = 240) -> None:

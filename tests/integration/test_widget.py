@@ -1,0 +1,228 @@
+"""The web chat widget in a real headless Chromium (Debian's /usr/bin/chromium, driven by playwright),
+against real Rasa, action and console servers: the demo page at /, Rasa's socket.io channel, the
+officer API pushing a reply into the open widget. Screenshots go to the test's tmp dir and the last
+ones to build/screenshots/ (`make browser` installs Chromium and a CJK font)."""
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import httpx
+import pytest
+
+from servers import ROOT, start_stack
+
+sync_api = pytest.importorskip("playwright.sync_api")
+expect = sync_api.expect
+
+CHROMIUM = "/usr/bin/chromium"
+# Without the background-networking flags Chromium keeps trying to reach Google's hosts, which this
+# closed network refuses (see the machine notes); no sandbox because CI runs as root.
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--no-first-run", "--disable-sync", "--disable-quic"]
+OFFICER = ("officer_wang", "widget test officer password")
+PUBLISHED = ROOT / "build" / "screenshots"
+
+pytestmark = pytest.mark.timeout(300)
+
+
+@pytest.fixture(scope="module")
+def shots(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("screenshots")
+    yield folder
+    PUBLISHED.mkdir(parents=True, exist_ok=True)
+    for png in folder.glob("*.png"):
+        shutil.copy(png, PUBLISHED / png.name)
+
+
+@pytest.fixture(scope="module")
+def wstack(tmp_path_factory):
+    if not (ROOT / "console/widget/public/socket.io.min.js").is_file():
+        pytest.fail("the widget is not built: run `make widget`")
+    stack = start_stack(tmp_path_factory.mktemp("widget-stack"))
+    try:
+        stack.start_console()
+        yield stack
+    finally:
+        stack.stop_all()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: run `make browser`")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="module")
+def page(browser, wstack):
+    """One desktop page for the whole conversation: the tests below run in order on it."""
+    context = browser.new_context(viewport={"width": 1280, "height": 860}, locale="zh-CN")
+    pg = context.new_page()
+    pg.set_default_timeout(30_000)
+    errors = []
+    pg.on("pageerror", lambda e: errors.append(str(e)))
+    pg.goto(f"http://127.0.0.1:{wstack.console_port}/")
+    yield pg
+    context.close()
+    assert not errors, errors
+
+
+def bot_count(pg) -> int:
+    return pg.locator(".wrw-log .wrw-bot").count()
+
+
+def wait_reply(pg, before: int, settle_ms: int = 400) -> str:
+    """Wait for the bot's next message(s) after `before` of them; return the text of the new ones."""
+    pg.wait_for_function(f"document.querySelectorAll('.wrw-log .wrw-bot').length > {before}", timeout=30_000)
+    pg.wait_for_timeout(settle_ms)  # a turn may come as several messages, sent back to back
+    return "\n".join(pg.locator(".wrw-log .wrw-bot .wrw-bubble").all_inner_texts()[before:])
+
+
+def say(pg, text: str) -> str:
+    before = bot_count(pg)
+    pg.locator(".wrw-input").fill(text)
+    pg.locator(".wrw-input").press("Enter")
+    return wait_reply(pg, before)
+
+
+def click_reply(pg, title: str) -> str:
+    before = bot_count(pg)
+    pg.locator(".wrw-replies").last.get_by_role("button", name=title, exact=True).click()
+    expect(pg.locator(".wrw-user .wrw-bubble").last).to_contain_text(title)  # shown as her message
+    return wait_reply(pg, before)
+
+
+def session_id(pg) -> str:
+    return pg.evaluate("localStorage.getItem('wrw:session')")
+
+
+def test_demo_page_embeds_the_widget_with_one_script_tag(wstack):
+    html = httpx.get(f"http://127.0.0.1:{wstack.console_port}/").text
+    assert '<script src="/widget/widget.js"></script>' in html
+    assert f'socketUrl: "{wstack.rasa_url}"' in html and "女职工权益" in html
+    for name in ("widget.js", "widget.css", "socket.io.min.js"):
+        assert httpx.get(f"http://127.0.0.1:{wstack.console_port}/widget/{name}").status_code == 200
+
+
+def test_open_ask_and_get_an_answer(page, shots):
+    launcher = page.get_by_role("button", name=re.compile("打开女职工权益助手"))
+    expect(launcher).to_be_visible()
+    page.screenshot(path=shots / "01-page.png")
+    launcher.click()
+    panel = page.get_by_role("dialog", name="女职工权益助手")
+    expect(panel).to_be_visible()
+    expect(page.locator(".wrw-input")).to_be_focused()  # focus moves into the panel
+    expect(page.get_by_role("log")).to_have_attribute("aria-live", "polite")
+    expect(page.get_by_role("button", name="发送消息")).to_be_visible()
+
+    page.locator(".wrw-input").fill("产假多少天")
+    page.locator(".wrw-input").press("Enter")
+    expect(page.locator(".wrw-typing")).to_be_visible()  # typing indicator while waiting
+    answer = wait_reply(page, 0)
+    assert "98天" in answer
+    expect(page.locator(".wrw-typing")).to_have_count(0)
+    notice = page.locator(".wrw-notice")
+    expect(notice).to_contain_text("本对话可能涉及个人信息")
+    expect(notice).to_contain_text("仅用于解答和转交工会维权专员")
+    expect(page.locator(".wrw-user .wrw-bubble").first).to_contain_text("产假多少天")
+    page.screenshot(path=shots / "02-answer.png")
+
+
+def test_a_button_in_the_answer_works(page, shots):
+    reply = click_reply(page, "广东")
+    assert "178天" in reply
+    page.screenshot(path=shots / "03-button.png")
+
+
+def test_reload_keeps_the_history_and_the_session(page, wstack):
+    sid = session_id(page)
+    shown = page.locator(".wrw-log .wrw-bubble").all_inner_texts()
+    page.reload()
+    page.get_by_role("button", name=re.compile("打开女职工权益助手")).click()
+    expect(page.locator(".wrw-log .wrw-bot").first).to_be_visible()
+    assert page.locator(".wrw-log .wrw-bubble").all_inner_texts() == shown
+    assert session_id(page) == sid
+    # The server holds the same conversation (SQL tracker store) under the widget's session id.
+    tracker = httpx.get(f"{wstack.rasa_url}/conversations/{sid}/tracker", params={"token": wstack.token}).json()
+    said = [e.get("text") for e in tracker["events"] if e.get("event") == "user"]
+    assert "产假多少天" in said and "我在广东" in said
+    assert tracker["latest_input_channel"] == "socketio"
+    # Esc closes the panel and gives focus back to the launcher.
+    page.keyboard.press("Escape")
+    expect(page.get_by_role("dialog")).to_be_hidden()
+    expect(page.get_by_role("button", name=re.compile("打开女职工权益助手"))).to_be_focused()
+    page.get_by_role("button", name=re.compile("打开女职工权益助手")).click()
+
+
+def test_reconnects_after_a_network_drop(page):
+    page.evaluate("WomenRightsWidget.init().then(w => w.socket.io.engine.close())")  # the connection drops
+    expect(page.locator(".wrw-status")).to_have_text("正在重新连接…")
+    expect(page.locator(".wrw-status")).to_be_hidden(timeout=15_000)
+    assert "98天" in say(page, "产假多少天")  # and the conversation goes on
+
+
+def test_an_officers_reply_is_pushed_into_the_open_widget(page, wstack, shots):
+    assert "同意" in say(page, "转人工")
+    assert "哪一类" in click_reply(page, "同意")
+    click_reply(page, "孕期/产期/哺乳期被辞退或降薪")
+    say(page, "深圳，某电子厂")
+    click_reply(page, "跳过")
+    say(page, "希望能继续上班")
+    done = click_reply(page, "就在这里联系")
+    code = re.search(r"案件编号：(AJ[A-Z0-9]{8})", done).group(1)
+
+    subprocess.run([str(ROOT / ".venv/bin/python"), "-m", "appdb", "create-user", OFFICER[0], "--role", "officer",
+                    "--password-stdin"], input=OFFICER[1] + "\n", text=True, env=wstack.env, cwd=ROOT,
+                   check=True, capture_output=True)
+    with httpx.Client(base_url=f"http://127.0.0.1:{wstack.console_port}", auth=OFFICER, timeout=30) as api:
+        case = api.get(f"/api/cases/{code}").json()
+        assert case["channel"] == "socketio" and case["status"] == "new"
+        assert any(line["text"] == "希望能继续上班" for line in case["conversation"])  # this widget's session
+        before = bot_count(page)
+        assert api.post(f"/api/cases/{code}/take").status_code == 200
+        assert "维权专员已接手" in wait_reply(page, before)  # pushed too
+        before = bot_count(page)
+        assert api.post(f"/api/cases/{code}/reply", json={"text": "您好，我是维权专员小王，请先别签任何文件。"}).status_code == 200
+        # Nothing is sent from the page: the reply arrives by itself.
+        assert "我是维权专员小王" in wait_reply(page, before)
+        page.screenshot(path=shots / "04-officer-reply.png")
+        assert api.post(f"/api/cases/{code}/close", json={"outcome": "已联系"}).status_code == 200
+
+
+def test_clear_empties_the_panel_and_starts_a_new_session(page, shots):
+    old = session_id(page)
+    page.get_by_role("button", name="清除记录并开始新的对话").click()
+    expect(page.locator(".wrw-log .wrw-msg")).to_have_count(0)
+    expect(page.locator(".wrw-notice")).to_have_count(0)
+    assert page.evaluate("localStorage.getItem('wrw:history')") == "[]"
+    assert session_id(page) != old
+    page.screenshot(path=shots / "05-cleared.png")
+    page.reload()
+    page.get_by_role("button", name=re.compile("打开女职工权益助手")).click()
+    expect(page.locator(".wrw-log .wrw-msg")).to_have_count(0)
+
+
+def test_phone_screen_gets_a_full_screen_panel(browser, wstack, shots):
+    context = browser.new_context(viewport={"width": 375, "height": 667}, is_mobile=True, has_touch=True,
+                                  locale="zh-CN")
+    try:
+        pg = context.new_page()
+        pg.goto(f"http://127.0.0.1:{wstack.console_port}/")
+        pg.get_by_role("button", name=re.compile("打开女职工权益助手")).click()
+        panel = pg.get_by_role("dialog")
+        expect(panel).to_be_visible()
+        box = panel.bounding_box()
+        assert (box["x"], box["y"], box["width"], box["height"]) == (0, 0, 375, 667)
+        for part in (".wrw-input", ".wrw-send", ".wrw-clear"):
+            b = pg.locator(part).bounding_box()
+            assert 0 <= b["x"] and b["x"] + b["width"] <= 375 and 0 <= b["y"] and b["y"] + b["height"] <= 667, part
+        assert "98天" in say(pg, "产假多少天")
+        pg.screenshot(path=shots / "06-phone.png")
+    finally:
+        context.close()
