@@ -21,6 +21,7 @@ MODES = ("fusion", "bm25", "dense")
 RRF_K = 10
 RERANK_DEPTH, RERANK_WEIGHT = 10, 0.5
 FAQ_PRIOR = 1.15  # curated answers are written for workers; prefer them over a bare article
+OTHER_REGION_PRIOR = 0.85  # with no province known, national rules before one province's own
 CN_DIGITS = "零一二三四五六七八九十"
 
 
@@ -222,6 +223,8 @@ class Searcher:
             unit_bm25[exclude_units], unit_dense[exclude_units] = 0.0, -1.0
         bm25, dense = _group_max(unit_bm25, self.starts), _group_max(unit_dense, self.starts)
         fused = self._fuse(bm25, dense, mode)
+        if not province:  # a province's own rule is for someone who works there: national first
+            fused = np.where(self._national, fused, fused * OTHER_REGION_PRIOR)
         if topic:
             fused = np.where(self._topics == topic, fused * 1.1, fused)
         fused = np.where(self._mask(province, on, include_drafts), fused, -np.inf)
