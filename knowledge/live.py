@@ -64,12 +64,3 @@ class LiveIndex:
             with self._lock:
                 self._loading = None
 
-    def wait_for(self, version_name: str, timeout: float = 30.0) -> bool:
-        """Block until `version_name` is live (used by tests and the console after publishing)."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            self._checked = 0.0
-            if self.get().version_dir.name == version_name:
-                return True
-            time.sleep(0.05)
-        return False

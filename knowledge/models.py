@@ -11,8 +11,6 @@ from datetime import date
 
 NATIONAL = "全国"
 
-KINDS = ("faq", "law", "policy", "case")
-
 
 @dataclass(frozen=True)
 class LegalBasis:
@@ -53,7 +51,7 @@ class Entry:
     """A retrievable unit with everything needed to answer from it and to cite it."""
 
     id: str  # "faq:maternity-001", "law:<doc_id>:第七条", "case:case-003", "policy:<doc_id>:3"
-    kind: str  # one of KINDS
+    kind: str  # faq | law | policy | case
     title: str
     text: str  # what the worker reads: FAQ answer, article text, case summary
     questions: tuple[str, ...] = ()  # question variants (FAQ)
@@ -68,12 +66,6 @@ class Entry:
     article: str = ""  # 第七条 for law chunks
     paragraphs: tuple[str, ...] = ()  # the 款 of a law article, in order
     extra: dict = field(default_factory=dict, hash=False, compare=False)
-
-    def in_force(self, on: date | None = None) -> bool:
-        on = on or date.today()
-        if self.effective and self.effective > on:
-            return False
-        return self.repealed is None or self.repealed > on
 
     def search_text(self) -> str:
         """The text the indexes see: title, variants and body."""

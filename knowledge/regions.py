@@ -173,6 +173,3 @@ def regional_entries() -> list[Entry]:
         ))
     return entries
 
-
-def region_label(region: str) -> str:
-    return "全国适用" if region in ("", NATIONAL) else f"适用于{region}"
