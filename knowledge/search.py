@@ -98,6 +98,7 @@ class Searcher:
         self.starts = np.flatnonzero(np.r_[True, self.unit_entry[1:] != self.unit_entry[:-1]])
         self.bm25 = bm25s.BM25.load(str(version_dir / "bm25"))
         self.idf = self._idf_table()
+        self._max_idf = max(self.idf.values(), default=1.0)  # weight of a word the index never saw
         self.faiss = faiss.read_index(str(version_dir / "dense.faiss"))
         self.encoder = encoder or self._load_encoder()
         calib = version_dir / "calibration.json"
@@ -168,8 +169,7 @@ class Searcher:
         return sum(wt for w, wt in weights.items() if w in self.entry_tokens[entry_index]) / total
 
     def _query_weights(self, query_words: list[str]) -> dict[str, float]:
-        default = max(self.idf.values(), default=1.0)
-        return {w: self.idf.get(w, default) for w in set(query_words)}
+        return {w: self.idf.get(w, self._max_idf) for w in set(query_words)}
 
     def _rerank(self, order: list[int], fused: np.ndarray, query_words: list[str]) -> list[int]:
         """Second stage over the top candidates: favour entries that contain the rare words of the
@@ -180,16 +180,12 @@ class Searcher:
         return sorted(top, key=lambda i: -rescored[i]) + order[RERANK_DEPTH:]
 
     # --- confidence ----------------------------------------------------------------------------
-    def features(self, query_words: list[str], top: int, bm25: np.ndarray, dense: np.ndarray,
-                 fused: np.ndarray, second: int | None) -> dict:
+    def features(self, query_words: list[str], top: int, bm25: np.ndarray, dense: np.ndarray) -> dict:
         """Signals that tell a real match from a lucky one (see calibrate.py)."""
         weights = self._query_weights(query_words)
         total = sum(weights.values()) or 1.0
-        margin = 0.0
-        if second is not None and fused[top] > 0:
-            margin = float((fused[top] - fused[second]) / fused[top])
         return {"coverage": self._coverage(weights, top), "dense": float(dense[top]),
-                "bm25": float(bm25[top]) / (total + 1e-6), "margin": margin,
+                "bm25": float(bm25[top]) / (total + 1e-6),
                 "unknown": sum(1 for w in weights if w not in self.idf) / max(len(weights), 1)}
 
     def confidence(self, feats: dict) -> float:
@@ -234,7 +230,7 @@ class Searcher:
             order = self._rerank(order, fused, q_words)
         if not order:
             return SearchResult(query, [], 0.0, "abstain", province)
-        feats = self.features(q_words, order[0], bm25, dense, fused, order[1] if len(order) > 1 else None)
+        feats = self.features(q_words, order[0], bm25, dense)
         conf = self.confidence(feats)
         qset = set(q_words)
         hits = [Hit(self.entries[i], float(fused[i]), float(bm25[i]), float(dense[i]),
