@@ -52,6 +52,8 @@ class Settings:
     DENSE_MODEL: str  # "trained" (built here from our data) or a local sentence-transformers path
     RERANK: str  # "off" or "on": re-score the top hits by token overlap with the best paragraph
     INDEX_RELOAD_SECONDS: str  # how often the action server looks for a newer index
+    INDEX_DIR: str  # built index versions (CURRENT, v-*/, cache/)
+    KNOWLEDGE_OVERLAY_DIR: str  # what curators published in the console: FAQ versions, uploaded documents
     RASA_PORT: str
     ACTION_PORT: str
     CONSOLE_PORT: str
@@ -68,6 +70,10 @@ class Settings:
     REDIS_PORT: str
     APP_DB_URL: str  # application database (unanswered questions, later bookings and cases)
     RETENTION_DAYS: str
+    CONSOLE_SESSION_IDLE_MINUTES: str  # a console login ends after this long without a request
+    CONSOLE_SESSION_MAX_HOURS: str  # … and after this long in any case
+    CONSOLE_COOKIE_SECURE: str  # "on" behind HTTPS: the session cookie is then sent over HTTPS only
+    CONSOLE_UPLOAD_MAX_MB: str  # largest document a curator may upload
     LOG_LEVEL: str
     TIMEZONE: str  # local time of the union: office hours, booking days
     OFFICE_HOURS: str  # when officers answer, e.g. 09:00-18:00
@@ -96,7 +102,11 @@ class Settings:
 
     @property
     def index_dir(self) -> Path:
-        return Path(self.BUILD_DIR) / "index"
+        return Path(self.INDEX_DIR)
+
+    @property
+    def overlay_dir(self) -> Path:
+        return Path(self.KNOWLEDGE_OVERLAY_DIR)
 
     @property
     def import_dirs(self) -> list[Path]:
@@ -117,6 +127,8 @@ def _defaults(env: dict[str, str]) -> dict[str, str]:
         "DENSE_MODEL": "trained",
         "RERANK": "off",
         "INDEX_RELOAD_SECONDS": "2",
+        "INDEX_DIR": str(Path(build) / "index"),
+        "KNOWLEDGE_OVERLAY_DIR": str(Path(var) / "knowledge"),
         "RASA_PORT": "5005",
         "ACTION_PORT": "5055",
         "CONSOLE_PORT": "8000",
@@ -133,6 +145,10 @@ def _defaults(env: dict[str, str]) -> dict[str, str]:
         "REDIS_PORT": "6379",
         "APP_DB_URL": f"sqlite:///{Path(var) / 'app.db'}",
         "RETENTION_DAYS": "180",
+        "CONSOLE_SESSION_IDLE_MINUTES": "30",
+        "CONSOLE_SESSION_MAX_HOURS": "10",
+        "CONSOLE_COOKIE_SECURE": "off",
+        "CONSOLE_UPLOAD_MAX_MB": "20",
         "LOG_LEVEL": "INFO",
         "TIMEZONE": "Asia/Shanghai",
         "OFFICE_HOURS": "09:00-18:00",

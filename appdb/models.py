@@ -43,6 +43,9 @@ BOOKING_STATUSES = ("confirmed", "cancelled")
 CASE_PRIORITIES = ("urgent", "high", "normal")
 CASE_STATUSES = ("new", "assigned", "closed")
 ROLES = ("admin", "curator", "officer")
+FAQ_STATUSES = ("draft", "reviewed", "published", "superseded", "withdrawn")
+DOCUMENT_STATUSES = ("uploaded", "published", "retired")
+UNANSWERED_STATUSES = ("open", "handled", "dismissed")
 
 
 def utcnow() -> datetime:
@@ -269,3 +272,86 @@ class UnansweredQuestion(Base):
     reason: Mapped[str] = mapped_column(String(32))  # abstain | caveat | feedback
     confidence: Mapped[float] = mapped_column(Float, default=0.0)
     top_entry: Mapped[str] = mapped_column(String(200), default="")
+    # open until a curator answers it with an FAQ entry (handled) or sets it aside (dismissed)
+    status: Mapped[str] = mapped_column(String(12), default="open", server_default="open")
+    handled_entry: Mapped[str] = mapped_column(String(200), default="", server_default="")
+
+
+class StaffSession(Base):
+    """A console login. Only a hash of the cookie's token is stored, so a copy of the database
+    cannot be used to log in; the CSRF token of the session's forms lives here too."""
+
+    __tablename__ = "staff_sessions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)  # absolute end, whatever the activity
+
+    user: Mapped[User] = relationship(lazy="joined")
+
+
+class FaqVersion(Base):
+    """One version of a curated FAQ entry. Versions are never edited once reviewed: a change is
+    a new version, so the history shows who wrote, reviewed and published each text."""
+
+    __tablename__ = "faq_versions"
+    __table_args__ = (
+        UniqueConstraint("entry_id", "version", name="uq_faq_versions_entry_version"),
+        CheckConstraint(_in("status", FAQ_STATUSES), name="status"),
+        Index("ix_faq_versions_status", "status"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    entry_id: Mapped[str] = mapped_column(String(100), index=True)  # the YAML id, e.g. maternity-leave-length
+    version: Mapped[int] = mapped_column(Integer)  # 0 = the text shipped in knowledge/content/faq
+    status: Mapped[str] = mapped_column(String(12), default="draft")
+    # topic, questions, answer, basis [{law, article, paragraph}], region, effective, review_by, related
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    note: Mapped[str] = mapped_column(Text, default="")  # what changed and why
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    reviewed_by: Mapped[str | None] = mapped_column(String(64))
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    published_by: Mapped[str | None] = mapped_column(String(64))
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Document(Base):
+    """An official text or policy document managed in the console: uploaded, published into the
+    index, or retired (repealed; kept for the record, no longer answered from)."""
+
+    __tablename__ = "documents"
+    __table_args__ = (CheckConstraint(_in("status", DOCUMENT_STATUSES), name="status"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    doc_id: Mapped[str] = mapped_column(String(120), unique=True)
+    title: Mapped[str] = mapped_column(String(300))
+    source: Mapped[str] = mapped_column(String(12), default="upload")  # upload | import (the official folders)
+    filename: Mapped[str] = mapped_column(String(300), default="")  # under KNOWLEDGE_OVERLAY_DIR/documents
+    meta: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # issuer, level, region, effective …
+    chunks: Mapped[int] = mapped_column(Integer, default=0)
+    status: Mapped[str] = mapped_column(String(12), default="uploaded")
+    uploaded_by: Mapped[str] = mapped_column(String(64))
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    published_by: Mapped[str | None] = mapped_column(String(64))
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    retired_by: Mapped[str | None] = mapped_column(String(64))
+    retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    retired_reason: Mapped[str] = mapped_column(Text, default="")
+
+
+class AnswerLog(Base):
+    """One answered (or not answered) question, without its text: what the dashboard counts.
+
+    `conversation` is a keyed hash of the sender id, so counts per conversation need no identity."""
+
+    __tablename__ = "answer_log"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    conversation: Mapped[str] = mapped_column(String(64))
+    channel: Mapped[str] = mapped_column(String(32), default="")
+    kind: Mapped[str] = mapped_column(String(16))  # answer | caveat | abstain | calculation | clarify | safety …
+    topic: Mapped[str] = mapped_column(String(64), default="")
+    entry_id: Mapped[str] = mapped_column(String(200), default="")
+    confidence: Mapped[float] = mapped_column(Float, default=0.0)

@@ -1,15 +1,56 @@
 """The web application (port 8000): the public page with the chat widget (console/public.py), the
-officer API and a health check; the staff console is built on this app."""
+officers' HTTP API (console/officer_api.py), and the staff console under /admin (console/admin/),
+server-rendered from console/templates with console/static; all share the application database
+(appdb) and the knowledge library."""
 from __future__ import annotations
 
-from fastapi import FastAPI
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
 
 from console import public
+from console.admin import router as admin_router
+from console.auth import CsrfRejected, Forbidden, LoginRequired
 from console.officer_api import router as officer_router
+from console.templating import render
+
+STATIC = Path(__file__).resolve().parent / "static"
 
 app = FastAPI(title="女职工权益助手 · 工作台", docs_url="/api/docs", openapi_url="/api/openapi.json")
 app.include_router(officer_router)
+app.include_router(admin_router)
+app.mount("/static", StaticFiles(directory=STATIC), name="static")
 public.mount(app)  # the public page at / and the chat widget at /widget
+
+
+def _wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/admin/api/") or "application/json" in request.headers.get("accept", "")
+
+
+@app.exception_handler(LoginRequired)
+def login_required(request: Request, _exc: LoginRequired) -> Response:
+    if _wants_json(request) or request.method != "GET":
+        return JSONResponse({"detail": "请先登录"}, 401)
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return RedirectResponse(f"/admin/login?next={target}", 303)
+
+
+@app.exception_handler(Forbidden)
+def forbidden(request: Request, _exc: Forbidden) -> Response:
+    if _wants_json(request):
+        return JSONResponse({"detail": "没有权限"}, 403)
+    return render(request, "error.html", getattr(request.state, "staff", None), 403,
+                  heading="没有权限", detail="你的账号角色不能打开这个页面。需要时请联系管理员。")
+
+
+@app.exception_handler(CsrfRejected)
+def csrf_rejected(request: Request, _exc: CsrfRejected) -> Response:
+    if _wants_json(request):
+        return JSONResponse({"detail": "CSRF 校验失败"}, 403)
+    return render(request, "error.html", None, 403, heading="请求已过期",
+                  detail="页面的安全校验没有通过（可能是页面打开太久）。请回到上一页，刷新后再提交。")
 
 
 @app.get("/healthz")

@@ -1,0 +1,23 @@
+"""The staff console under /admin: one module per area, each an APIRouter.
+
+    session.py      login, logout, the landing page
+    dashboard.py    figures and charts for everyone
+    faq.py          curated FAQ entries: versions, review, publishing (curators)
+    documents.py    official texts and policy documents: upload, chunk preview, retire (curators)
+    hit_test.py     what the bot would answer, with ranked hits and the decision (curators)
+    unanswered.py   questions the bot could not answer, grouped (curators)
+    services.py     services, slots and bookings with CSV export (curators)
+    cases.py        the officers' case inbox and case pages (officers)
+    audit.py        the audit log, by person (admins)
+    users.py        console accounts (admins)
+"""
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from console.admin import (audit, cases, dashboard, documents, faq, hit_test, services, session, unanswered,
+                           users)
+
+router = APIRouter()
+for module in (session, dashboard, faq, documents, hit_test, unanswered, services, cases, audit, users):
+    router.include_router(module.router)

@@ -1,0 +1,77 @@
+"""Login and logout pages, and /admin itself (which sends each role to its first page)."""
+from __future__ import annotations
+
+import secrets
+from typing import Annotated
+from urllib.parse import urlsplit
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import RedirectResponse, Response
+
+from console import auth
+from console.auth import Staff, require
+from console.templating import nav_for, render
+from settings import get_settings
+
+router = APIRouter(prefix="/admin", include_in_schema=False)
+
+
+def safe_next(target: str) -> str:
+    """Only a path of this console: a login link cannot send her to another site."""
+    parts = urlsplit(target or "")
+    if parts.scheme or parts.netloc or not parts.path.startswith("/admin") or target.startswith("//"):
+        return "/admin"
+    return target
+
+
+def _cookie_args() -> dict:
+    return {"httponly": True, "samesite": "strict", "path": "/",
+            "secure": get_settings().CONSOLE_COOKIE_SECURE == "on"}
+
+
+def _login_page(request: Request, next_path: str, reason: str = "", status_code: int = 200) -> Response:
+    token = secrets.token_urlsafe(24)
+    response = render(request, "login.html", None, status_code=status_code, login_csrf=token,
+                      next=safe_next(next_path), reason=reason)
+    response.set_cookie(LOGIN_CSRF, token, max_age=3600, **_cookie_args())
+    return response
+
+
+LOGIN_CSRF = auth.LOGIN_CSRF_COOKIE
+
+
+@router.get("/login")
+def login_form(request: Request, next: str = "/admin") -> Response:
+    if auth.staff_for(request.cookies.get(auth.COOKIE)):
+        return RedirectResponse(safe_next(next), 303)
+    return _login_page(request, next)
+
+
+@router.post("/login")
+def login(request: Request, username: Annotated[str, Form(max_length=200)] = "",
+          password: Annotated[str, Form(max_length=1000)] = "", csrf_token: Annotated[str, Form()] = "",
+          next: Annotated[str, Form()] = "/admin") -> Response:
+    if not auth.tokens_match(request.cookies.get(LOGIN_CSRF, ""), csrf_token):
+        return _login_page(request, next, "登录页面已过期，请重新输入。", 403)
+    ip = request.client.host if request.client else ""
+    token, reason = auth.login(username, password, ip)
+    if token is None:
+        return _login_page(request, next, reason, 401)
+    response = RedirectResponse(safe_next(next), 303)
+    response.set_cookie(auth.COOKIE, token, **_cookie_args())  # a session cookie: gone with the browser
+    response.delete_cookie(LOGIN_CSRF, path="/")
+    return response
+
+
+@router.post("/logout")
+def logout(request: Request, staff: Annotated[Staff, Depends(require())]) -> Response:
+    auth.logout(request.cookies.get(auth.COOKIE))
+    response = RedirectResponse("/admin/login?msg=已退出", 303)
+    response.delete_cookie(auth.COOKIE, path="/")
+    return response
+
+
+@router.get("")
+@router.get("/")
+def home(staff: Annotated[Staff, Depends(require())]) -> Response:
+    return RedirectResponse(nav_for(staff)[0][0], 303)

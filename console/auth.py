@@ -1,0 +1,169 @@
+"""Console logins: server-side sessions that expire, roles, and CSRF protection.
+
+A login gives the browser a random token in an HttpOnly, SameSite=Strict cookie; the database
+keeps only its SHA-256 (appdb.models.StaffSession), so a copy of the database logs nobody in, and
+a session ends server-side on logout, after CONSOLE_SESSION_IDLE_MINUTES without a request, after
+CONSOLE_SESSION_MAX_HOURS in any case, and when the account is deactivated.
+
+Every state-changing request must carry the session's CSRF token (a form field `csrf_token` or the
+header `X-CSRF-Token`), compared in constant time. The login form itself is protected by a
+double-submit cookie, since there is no session yet.
+
+Routes declare who may use them with `Depends(require("curator"))`: an admin may do everything.
+Without a session, a page redirects to the login form and an API call gets 401; with the wrong
+role, 403.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Callable
+
+from fastapi import Request
+from sqlalchemy import delete, func, select
+
+from appdb import audit
+from appdb.models import AuditLog, StaffSession, utcnow
+from appdb.session import session_scope
+from appdb.users import authenticate, normalize_username
+from settings import get_settings
+
+COOKIE = "wr_console"
+LOGIN_CSRF_COOKIE = "wr_login_csrf"
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+MAX_FAILED_LOGINS = 5  # per username within LOCKOUT_WINDOW, then refused until the window passes
+LOCKOUT_WINDOW = timedelta(minutes=15)
+TOUCH_EVERY = timedelta(seconds=30)  # last_seen is written at most this often
+
+
+@dataclass(frozen=True)
+class Staff:
+    """Who is making this request."""
+
+    username: str
+    role: str
+    csrf_token: str
+
+    def can(self, role: str) -> bool:
+        return self.role == "admin" or self.role == role
+
+
+class LoginRequired(Exception):
+    """No valid session: pages redirect to the login form, API calls answer 401."""
+
+
+class Forbidden(Exception):
+    """Logged in, but this role may not use this page (403)."""
+
+
+class CsrfRejected(Exception):
+    """A state-changing request without the session's CSRF token (403)."""
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _minutes(name: str) -> timedelta:
+    s = get_settings()
+    return timedelta(minutes=float(s.CONSOLE_SESSION_IDLE_MINUTES)) if name == "idle" \
+        else timedelta(hours=float(s.CONSOLE_SESSION_MAX_HOURS))
+
+
+def _locked_out(username: str) -> bool:
+    since = utcnow() - LOCKOUT_WINDOW
+    with session_scope() as s:
+        failures = s.scalar(select(func.count()).select_from(AuditLog).where(
+            AuditLog.action == "login.failed", AuditLog.actor == username, AuditLog.at >= since))
+    return failures >= MAX_FAILED_LOGINS
+
+
+def login(username: str, password: str, ip: str = "") -> tuple[str | None, str]:
+    """(cookie token, "") on success, (None, reason for the form) otherwise. Both are audited."""
+    name = normalize_username(username)[:64]
+    if _locked_out(name):
+        with session_scope() as s:
+            audit.record(s, name, "login.locked", ip=ip)
+        return None, "失败次数过多，请 15 分钟后再试，或联系管理员。"
+    user = authenticate(name, password)
+    with session_scope() as s:
+        if user is None:
+            audit.record(s, name or "?", "login.failed", ip=ip)
+            return None, "用户名或密码错误。"
+        token, now = secrets.token_urlsafe(32), utcnow()
+        s.add(StaffSession(token_hash=_digest(token), user_id=user.id, csrf_token=secrets.token_urlsafe(32),
+                           created_at=now, last_seen_at=now, expires_at=now + _minutes("max")))
+        audit.record(s, user.username, "login", ip=ip)
+        return token, ""
+
+
+def logout(token: str | None) -> None:
+    if not token:
+        return
+    with session_scope() as s:
+        row = s.scalar(select(StaffSession).where(StaffSession.token_hash == _digest(token)))
+        if row is not None:
+            audit.record(s, row.user.username, "logout")
+            s.delete(row)
+
+
+def staff_for(token: str | None) -> Staff | None:
+    """The staff member behind a session cookie, or None if it is unknown, expired or disabled."""
+    if not token:
+        return None
+    now = utcnow()
+    with session_scope() as s:
+        row = s.scalar(select(StaffSession).where(StaffSession.token_hash == _digest(token)))
+        if row is None:
+            return None
+        if row.expires_at <= now or row.last_seen_at + _minutes("idle") <= now or not row.user.active:
+            s.delete(row)
+            return None
+        if now - row.last_seen_at >= TOUCH_EVERY:
+            row.last_seen_at = now
+        return Staff(row.user.username, row.user.role, row.csrf_token)
+
+
+def purge_expired() -> int:
+    """Drop sessions past their absolute end (idle ones go when next presented, or here)."""
+    now = utcnow()
+    with session_scope() as s:
+        return s.execute(delete(StaffSession).where(
+            (StaffSession.expires_at <= now) | (StaffSession.last_seen_at <= now - _minutes("idle")))).rowcount
+
+
+async def _submitted_csrf(request: Request) -> str:
+    header = request.headers.get("x-csrf-token")
+    if header:
+        return header
+    if request.headers.get("content-type", "").split(";")[0] in (
+            "application/x-www-form-urlencoded", "multipart/form-data"):
+        form = await request.form()  # cached by Starlette: the endpoint reads the same form
+        value = form.get("csrf_token")
+        return value if isinstance(value, str) else ""
+    return ""
+
+
+def tokens_match(expected: str, submitted: str) -> bool:
+    return bool(expected) and bool(submitted) and hmac.compare_digest(expected.encode(), submitted.encode())
+
+
+def require(*roles: str) -> Callable:
+    """A dependency: the logged-in Staff, if their role is one of `roles` (admin always is);
+    on POST/PUT/DELETE the CSRF token is checked as well."""
+
+    async def dependency(request: Request) -> Staff:
+        staff = staff_for(request.cookies.get(COOKIE))
+        if staff is None:
+            raise LoginRequired()
+        request.state.staff = staff  # the error pages show her menu too
+        if roles and not any(staff.can(r) for r in roles):
+            raise Forbidden()
+        if request.method not in SAFE_METHODS and not tokens_match(staff.csrf_token, await _submitted_csrf(request)):
+            raise CsrfRejected()
+        return staff
+
+    return dependency
