@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 from datetime import date
-from functools import lru_cache
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -19,16 +18,9 @@ from appdb.unanswered import log_unanswered
 from actions.compose import Conversation, Reply, compose
 from actions.facts import Facts
 from appdb.privacy import mask
-from knowledge.live import LiveIndex
-from settings import get_settings
+from knowledge.live import from_settings as live_index
 
 log = logging.getLogger(__name__)
-
-
-@lru_cache(maxsize=1)
-def live_index() -> LiveIndex:
-    s = get_settings()
-    return LiveIndex(s.index_dir, float(s.INDEX_RELOAD_SECONDS), rerank=s.RERANK == "on")
 
 
 def _float(value: Any) -> float | None:

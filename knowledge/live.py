@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from functools import lru_cache
 from pathlib import Path
 
 from knowledge import store
@@ -64,3 +65,12 @@ class LiveIndex:
             with self._lock:
                 self._loading = None
 
+
+
+@lru_cache(maxsize=1)
+def from_settings() -> LiveIndex:
+    """The process's live index, as configured (the action server and the console share this)."""
+    from settings import get_settings
+
+    s = get_settings()
+    return LiveIndex(s.index_dir, float(s.INDEX_RELOAD_SECONDS), rerank=s.RERANK == "on")
