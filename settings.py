@@ -92,7 +92,7 @@ class Settings:
     WECHAT_SECRET: str  # AppSecret, for the access token of the customer-service message API
     WECHAT_API_BASE: str  # base URL of the WeChat API (tests point it at a local server)
     WECHAT_REPLY_BUDGET: str  # seconds a turn may take for a passive reply (WeChat waits 5 s)
-    WECHAT_DEDUPE_TTL: str  # seconds a delivered MsgId is remembered (WeChat retries within ~15 s)
+    WECHAT_DEDUPE_TTL: str  # seconds a MsgId is remembered, and how old a signed request may be (replays)
     WECOM_CORP_ID: str  # WeCom (企业微信) app callback: CorpID
     WECOM_SECRET: str  # the app's Secret, for the message API
     WECOM_AGENT_ID: str  # the app's AgentId
@@ -167,7 +167,7 @@ def _defaults(env: dict[str, str]) -> dict[str, str]:
         "WECHAT_SECRET": "",
         "WECHAT_API_BASE": "https://api.weixin.qq.com/",
         "WECHAT_REPLY_BUDGET": "4.0",
-        "WECHAT_DEDUPE_TTL": "60",
+        "WECHAT_DEDUPE_TTL": "300",
         "WECOM_CORP_ID": "",
         "WECOM_SECRET": "",
         "WECOM_AGENT_ID": "",

@@ -107,6 +107,18 @@ def render_messages(messages: Iterable[dict[str, Any]]) -> tuple[list[str], list
     return texts, payloads
 
 
+def fresh(timestamp: str, window: float, now: float | None = None) -> bool:
+    """Whether a signed request's timestamp is within `window` seconds of now (either side).
+
+    The signature covers the timestamp, so a captured request replayed later is refused here;
+    within the window the MsgId dedupe (kept for the same window) refuses it instead."""
+    try:
+        sent = float(timestamp)
+    except (TypeError, ValueError):
+        return False
+    return abs((time.time() if now is None else now) - sent) <= window
+
+
 class TTLCache:
     """A dict whose entries expire `ttl` seconds after they were set (thread-safe, in memory)."""
 

@@ -29,7 +29,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.channels.textsplit import OptionMemory, TTLCache, mask, pack, render_messages
+from bot.channels.textsplit import OptionMemory, TTLCache, fresh, mask, pack, render_messages
 from settings import get_settings
 
 logger = logging.getLogger(__name__)
@@ -191,6 +191,13 @@ class TextChannel(InputChannel):
     def get_output_channel(self) -> Optional[OutputChannel]:
         return self.output_class(self)
 
+    def timely(self, req: Request) -> bool:
+        """Refuse a signed request whose timestamp is older (or newer) than the dedupe window."""
+        if fresh(req.args.get("timestamp", ""), self.deliveries.ttl):
+            return True
+        logger.warning("%s: stale or missing timestamp from %s (replay?) refused", self.name(), req.ip)
+        return False
+
     def user_of(self, sender_id: str) -> Optional[str]:
         return sender_id[len(self.sender_prefix):] if sender_id.startswith(self.sender_prefix) else None
 
@@ -347,7 +354,7 @@ class WeChatInput(TextChannel):
         missing = "WECHAT_APPID/WECHAT_SECRET not set" if not (s.WECHAT_APPID and s.WECHAT_SECRET) else ""
         client = None if missing else _WeChatClient.create(s.WECHAT_APPID, s.WECHAT_SECRET, s.WECHAT_API_BASE)
         sender = ApiSender("wechat", client, lambda user, text: client.message.send_text(user, text), missing)
-        super().__init__(sender, as_float(s.WECHAT_REPLY_BUDGET, 4.0), as_float(s.WECHAT_DEDUPE_TTL, 60))
+        super().__init__(sender, as_float(s.WECHAT_REPLY_BUDGET, 4.0), as_float(s.WECHAT_DEDUPE_TTL, 300))
 
     def _signed(self, req: Request) -> bool:
         from wechatpy.exceptions import InvalidSignatureException
@@ -359,10 +366,10 @@ class WeChatInput(TextChannel):
         try:
             check_signature(self.token, req.args.get("signature", ""), req.args.get("timestamp", ""),
                             req.args.get("nonce", ""))
-            return True
         except InvalidSignatureException:
             logger.warning("wechat: bad signature from %s", req.ip)
             return False
+        return self.timely(req)
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         bp = Blueprint("wechat_webhook", __name__)
@@ -400,7 +407,7 @@ class WeChatInput(TextChannel):
             if not self.token or self.crypto is None:
                 logger.warning("wechat: encrypted message refused: WECHAT_TOKEN/WECHAT_AES_KEY/WECHAT_APPID not set")
                 return response.text("forbidden", status=403)
-            if not args.get("msg_signature"):
+            if not args.get("msg_signature") or not self.timely(req):
                 return response.text("forbidden", status=403)
             try:
                 xml = self.crypto.decrypt_message(body, args.get("msg_signature"), args.get("timestamp", ""),

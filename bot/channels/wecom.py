@@ -73,7 +73,7 @@ class WeComInput(TextChannel):
         agent_id = s.WECOM_AGENT_ID
         sender = ApiSender("wecom", client,
                            lambda user, text: client.message.send_text(agent_id, user, text), missing)
-        super().__init__(sender, reply_budget=0.0, dedupe_ttl=as_float(s.WECHAT_DEDUPE_TTL, 60))
+        super().__init__(sender, reply_budget=0.0, dedupe_ttl=as_float(s.WECHAT_DEDUPE_TTL, 300))
 
     def _decrypt(self, req: Request, payload: str, check: bool) -> tuple[int, str]:
         """(status, plaintext): 200 with the decrypted text, 403 bad signature/CorpID, 400 malformed."""
@@ -85,7 +85,7 @@ class WeComInput(TextChannel):
             return 403, ""
         args = req.args
         signature, timestamp, nonce = (args.get(k, "") for k in ("msg_signature", "timestamp", "nonce"))
-        if not signature:
+        if not signature or not self.timely(req):
             return 403, ""
         try:
             if check:

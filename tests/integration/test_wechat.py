@@ -153,8 +153,9 @@ def _check(r: httpx.Response) -> httpx.Response:
     return r
 
 
-def post_plain(stack, openid: str, xml: str, token: str = TOKEN, timeout: float = 10) -> httpx.Response:
-    ts, nonce = str(int(time.time())), uuid.uuid4().hex[:10]
+def post_plain(stack, openid: str, xml: str, token: str = TOKEN, timeout: float = 10,
+               age: float = 0) -> httpx.Response:
+    ts, nonce = str(int(time.time() - age)), uuid.uuid4().hex[:10]
     params = {"signature": _sign(token, ts, nonce), "timestamp": ts, "nonce": nonce, "openid": openid}
     return _check(httpx.post(f"{stack.rasa_url}/webhooks/wechat/webhook", params=params,
                              content=xml.encode(), timeout=timeout))
@@ -202,6 +203,26 @@ def test_url_verification(stack):
     bad = httpx.get(url, params={"signature": _sign("other", ts, nonce), "timestamp": ts, "nonce": nonce,
                                  "echostr": "echo-42"})
     assert bad.status_code == 403 and "echo-42" not in bad.text
+
+
+def test_a_replayed_request_with_an_old_timestamp_is_refused(stack, openid):
+    """Correctly signed, but captured ten minutes ago (after the MsgId dedupe forgot it)."""
+    xml = _message_xml(openid, content="产假多少天")
+    assert post_plain(stack, openid, xml, age=600).status_code == 403
+    assert post_plain(stack, openid, xml, age=-600).status_code == 403  # nor from the future
+    assert user_events(stack, "wx:" + openid) == []
+    ts, nonce = str(int(time.time()) - 600), "n-old"
+    old = httpx.get(f"{stack.rasa_url}/webhooks/wechat/webhook",
+                    params={"signature": _sign(TOKEN, ts, nonce), "timestamp": ts, "nonce": nonce, "echostr": "e"})
+    assert old.status_code == 403
+
+
+def test_wecom_refuses_a_stale_timestamp(stack):
+    ts, nonce = str(int(time.time()) - 600), "wn-old"
+    envelope = _wecom_envelope("echo-old", ts, nonce)
+    r = httpx.get(f"{stack.rasa_url}/webhooks/wecom/webhook", params={
+        "msg_signature": envelope["MsgSignature"], "timestamp": ts, "nonce": nonce, "echostr": envelope["Encrypt"]})
+    assert r.status_code == 403
 
 
 def test_plain_text_gets_a_passive_answer(stack, openid):
