@@ -3,7 +3,7 @@
 # and the Rasa model (retrained only when its inputs change).
 SHELL := /bin/bash
 .DEFAULT_GOAL := run
-.PHONY: setup widget browser db index train run test bench eval score clean
+.PHONY: setup widget browser db admin index train run test bench eval score clean
 
 RASA_VENV := .venv-rasa
 APP_VENV := .venv
@@ -66,6 +66,11 @@ index: setup
 db: setup
 	$(PY) -m appdb upgrade
 	$(PY) -m appdb seed
+
+# The first console account (asks for the password twice; nothing on the command line):
+#   make admin NAME=wang
+admin: db
+	$(PY) -m appdb create-user $${NAME:?give a user name: make admin NAME=wang} --role admin
 
 train: setup
 	@if [ -f $(MODEL) ]; then echo "Rasa model up to date: $(MODEL)"; else \

@@ -5,6 +5,7 @@ server-rendered from console/templates with console/static; all share the applic
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlencode
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
@@ -34,7 +35,7 @@ def login_required(request: Request, _exc: LoginRequired) -> Response:
     if _wants_json(request) or request.method != "GET":
         return JSONResponse({"detail": "请先登录"}, 401)
     target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-    return RedirectResponse(f"/admin/login?next={target}", 303)
+    return RedirectResponse(f"/admin/login?{urlencode({'next': target}, safe='/')}", 303)
 
 
 @app.exception_handler(Forbidden)
