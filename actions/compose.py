@@ -200,7 +200,7 @@ def _retrieve(question: str, topic: str | None, intent: str | None, known: Facts
             return Reply("out_of_scope", OUT_OF_SCOPE_TEXT, _starter_buttons(), confidence=result.confidence)
         return Reply("abstain", ABSTAIN_TEXT, [HANDOVER, LEGAL_CONSULT], confidence=result.confidence,
                      sources=[h.source() for h in result.hits])
-    return _answer_reply(result)
+    return answer_reply(result)
 
 
 def _confident_rights_story(question: str, intent: str | None, confidence: float, result: SearchResult) -> bool:
@@ -234,7 +234,9 @@ def render_hit(hit: Hit) -> str:
     return "\n".join(lines)
 
 
-def _answer_reply(result: SearchResult) -> Reply:
+def answer_reply(result: SearchResult) -> Reply:
+    """The reply for a confident (or caveated) top hit; the console's FAQ preview uses it too, so
+    a curator sees exactly the words the worker will read."""
     top = result.top
     text = render_hit(top)
     kind = "answer"

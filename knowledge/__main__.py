@@ -1,7 +1,9 @@
 """Command line of the retrieval layer.
 
     python -m knowledge import FOLDER...        check what a folder of official texts would import
-    python -m knowledge build                   build and publish a new index version
+    python -m knowledge build [--quick]         build and publish a new index version (content +
+                                                the console's overlay); --quick keeps the live
+                                                encoder instead of retraining it
     python -m knowledge search "问题" [--province 上海] [--mode bm25|dense|fusion]
     python -m knowledge stats                   what the live index holds
     python -m knowledge eval QUESTIONS.jsonl    per-topic recall@1/@5 and out-of-scope abstention
@@ -33,11 +35,14 @@ def cmd_import(args) -> int:
 
 
 def cmd_build(args) -> int:
-    from knowledge.build import build
+    from knowledge.build import build, build_configured
 
     s = get_settings()
-    dirs = [Path(p) for p in args.docs] if args.docs else s.import_dirs
-    report = build(s.index_dir, dirs, dense_model=s.DENSE_MODEL, mode=s.RETRIEVAL_MODE)
+    if args.docs:  # a one-off build from other folders (no console overlay)
+        report = build(s.index_dir, [Path(p) for p in args.docs], dense_model=s.DENSE_MODEL,
+                       mode=s.RETRIEVAL_MODE)
+    else:
+        report = build_configured(retrain=not args.quick)
     _print(report.__dict__)
     return 0
 
@@ -77,7 +82,8 @@ def main(argv: list[str] | None = None) -> int:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("import"); p.add_argument("paths", nargs="+"); p.set_defaults(fn=cmd_import)
-    p = sub.add_parser("build"); p.add_argument("--docs", nargs="*"); p.set_defaults(fn=cmd_build)
+    p = sub.add_parser("build"); p.add_argument("--docs", nargs="*"); p.add_argument("--quick", action="store_true")
+    p.set_defaults(fn=cmd_build)
     p = sub.add_parser("search"); p.add_argument("query"); p.add_argument("--province")
     p.add_argument("--mode", choices=("fusion", "bm25", "dense")); p.add_argument("-k", type=int, default=5)
     p.set_defaults(fn=cmd_search)

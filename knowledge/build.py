@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from knowledge import calibrate, content, regions, store
+from knowledge import calibrate, content, overlay, regions, store
 from knowledge.models import Entry, law_name
 from knowledge.tokenize import add_words, tokens
 
@@ -34,6 +34,7 @@ class BuildReport:
     problems: list[str] = field(default_factory=list)
     encoder: str = ""
     encoder_trained: bool = False
+    encoder_stale: bool = False  # the live encoder was reused although the training pairs changed
     embedded: int = 0
     cached_embeddings: int = 0
     seconds: float = 0.0
@@ -47,15 +48,27 @@ def _hash(*parts: str) -> str:
     return h.hexdigest()[:16]
 
 
-def collect(import_dirs: list[Path], report: BuildReport, faq_dirs: list[Path] | None = None) -> list[Entry]:
-    """FAQ + regional table + cases + every importable document; bad files are skipped, not fatal."""
+def collect(import_dirs: list[Path], report: BuildReport, faq_dirs: list[Path] | None = None,
+            overlay_dir: Path | None = None, cache: Path | None = None) -> list[Entry]:
+    """FAQ + regional table + cases + every importable document; bad files are skipped, not fatal.
+
+    With an overlay (what curators published in the console) its FAQ versions replace or add to the
+    shipped ones, its uploaded documents are imported too and retired documents are marked repealed.
+    """
     from knowledge.ingest import import_paths
 
-    faq = [e for folder in faq_dirs or [content.CONTENT / "faq"] for e in content.load_faq(folder)]
-    entries = faq + regions.regional_entries() + content.load_cases()
+    raw_faq = [raw for folder in faq_dirs or [content.CONTENT / "faq"] for raw in content.load_faq_raw(folder)]
+    if overlay_dir is not None:
+        raw_faq = overlay.merge_faq(raw_faq, overlay_dir)
+        import_dirs = [*import_dirs, overlay.documents_dir(overlay_dir)]
+    entries = [content.faq_entry(raw) for raw in raw_faq] + regions.regional_entries() + content.load_cases()
     imported = import_paths([d for d in import_dirs if d.exists()])
+    known = _AnnotationCache(cache)
     for _meta, chunks in imported.documents:
-        entries += [annotate(chunk) for chunk in chunks]
+        entries += [known.annotate(chunk) for chunk in chunks]
+    known.save()
+    if overlay_dir is not None:
+        entries = overlay.retire(entries, overlay_dir)
     report.documents = len(imported.documents)
     report.skipped = [(str(p), r) for p, r in imported.skipped]
     report.problems = content.validate(entries)
@@ -80,6 +93,38 @@ def annotate(chunk: Entry) -> Entry:
     if refs:
         chunk.extra["refs"] = list(dict.fromkeys(refs))
     return chunk
+
+
+class _AnnotationCache:
+    """Annotations of unchanged chunks, reused: the EntityRuler over ~1200 articles is half of a build
+    that does not retrain, and a publish should reach the bot in seconds. Keyed by the chunk's text,
+    law and article and by the entity rules and lexicon, so any change there annotates afresh."""
+
+    def __init__(self, cache: Path | None):
+        self.path = cache / "annotations.json" if cache is not None else None
+        self.known: dict[str, list[str]] = {}
+        if self.path is not None and self.path.is_file():
+            self.known = json.loads(self.path.read_text(encoding="utf-8"))
+        self.used: dict[str, list[str]] = {}
+        self.rules = _hash(_lexicon_fingerprint(), (Path(__file__).parent / "entities.py").read_text(encoding="utf-8"))
+
+    def annotate(self, chunk: Entry) -> Entry:
+        key = _hash(self.rules, law_name(chunk), chunk.article, chunk.text)
+        if key not in self.known:
+            self.known[key] = annotate(chunk).extra.get("refs", [])
+        refs = self.used[key] = self.known[key]
+        if refs:
+            chunk.extra["refs"] = list(refs)
+        return chunk
+
+    def save(self) -> None:
+        """Keep what this build used (so the file does not grow with every edit), written whole."""
+        if self.path is None:
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(self.used, ensure_ascii=False), encoding="utf-8")
+        tmp.replace(self.path)
 
 
 def units(entries: list[Entry]) -> tuple[list[str], np.ndarray]:
@@ -116,7 +161,9 @@ def _lexicon_fingerprint() -> str:
     return _hash(*(f.read_text(encoding="utf-8") for f in files if f.is_file()))
 
 
-def _encoder(entries, texts, cache: Path, dense_model: str, report: BuildReport):
+def _encoder(entries, texts, cache: Path, dense_model: str, report: BuildReport, reuse: Path | None = None):
+    """The dense encoder for this build: a fixed model, the cached one for these training pairs, the
+    live one when `reuse` names it (a quick publish: see build), or a newly trained one."""
     from knowledge import dense
 
     if dense_model != "trained":
@@ -125,9 +172,13 @@ def _encoder(entries, texts, cache: Path, dense_model: str, report: BuildReport)
     pairs = training_pairs(entries)
     key = _hash(ENCODER_VERSION, _lexicon_fingerprint(), json.dumps(pairs, ensure_ascii=False), *texts)
     path = cache / "encoders" / key
-    report.encoder = f"trained:{key}"
     if (path / "modules.json").is_file():
+        report.encoder = f"trained:{key}"
         return dense.load_encoder(path), path
+    if reuse is not None:
+        report.encoder, report.encoder_stale = f"trained:{reuse.name}", True
+        return dense.load_encoder(reuse), reuse
+    report.encoder = f"trained:{key}"
     tmp = path.with_name(key + ".tmp")
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
@@ -136,6 +187,17 @@ def _encoder(entries, texts, cache: Path, dense_model: str, report: BuildReport)
     tmp.rename(path)
     report.encoder_trained = True
     return dense.load_encoder(path), path
+
+
+def _live_trained_encoder(index_dir: Path) -> Path | None:
+    """The trained encoder the live index uses, if it is still on disk."""
+    version = store.current_version(index_dir)
+    if version is None:
+        return None
+    manifest = json.loads((version / "manifest.json").read_text())
+    path = Path(manifest.get("encoder_path", ""))
+    return path if str(manifest.get("encoder", "")).startswith("trained:") and (path / "modules.json").is_file() \
+        else None
 
 
 def _embed(encoder, key: str, texts: list[str], cache: Path, report: BuildReport) -> np.ndarray:
@@ -160,8 +222,16 @@ def _embed(encoder, key: str, texts: list[str], cache: Path, report: BuildReport
 
 
 def build(index_dir: Path, import_dirs: list[Path], dense_model: str = "trained",
-          mode: str = "fusion", faq_dirs: list[Path] | None = None) -> BuildReport:
-    """Build, load, calibrate and publish a new index version; returns what was done."""
+          mode: str = "fusion", faq_dirs: list[Path] | None = None, overlay_dir: Path | None = None,
+          retrain: bool = True) -> BuildReport:
+    """Build, load, calibrate and publish a new index version; returns what was done.
+
+    retrain=False is the console's quick publish: when the training pairs changed it keeps the live
+    encoder instead of training a new one (minutes of CPU), so a new entry is answerable within
+    seconds. The new entry is still found: BM25 sees all its words and the old encoder embeds what it
+    knows of them; the manifest records `encoder_stale` and the next full build (`make index`, or
+    「重新训练」 in the console) trains the encoder on the new pairs.
+    """
     import bm25s
     import faiss
 
@@ -169,11 +239,12 @@ def build(index_dir: Path, import_dirs: list[Path], dense_model: str = "trained"
 
     started = time.perf_counter()
     report = BuildReport()
-    entries = collect(import_dirs, report, faq_dirs)
+    entries = collect(import_dirs, report, faq_dirs, overlay_dir, index_dir / "cache")
     add_words([law_name(e) for e in entries if e.kind == "law"] + regions.province_names())
     texts, owner = units(entries)
     cache = index_dir / "cache"
-    encoder, encoder_path = _encoder(entries, texts, cache, dense_model, report)
+    reuse = None if retrain else _live_trained_encoder(index_dir)
+    encoder, encoder_path = _encoder(entries, texts, cache, dense_model, report, reuse)
     vectors = _embed(encoder, report.encoder.replace(":", "-").replace("/", "_"), texts, cache, report)
 
     version = store.new_version_dir(index_dir)
@@ -190,6 +261,7 @@ def build(index_dir: Path, import_dirs: list[Path], dense_model: str = "trained"
         faiss.write_index(flat, str(version / "dense.faiss"))
         manifest = {"built": time.strftime("%Y-%m-%dT%H:%M:%S"), "mode": mode,
                     "encoder": report.encoder, "encoder_path": str(encoder_path.resolve()),
+                    "encoder_stale": report.encoder_stale,
                     "entries": report.entries, "units": len(texts), "documents": report.documents}
         (version / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1))
         calibration = calibrate.fit(Searcher(version, encoder=encoder))
@@ -201,3 +273,16 @@ def build(index_dir: Path, import_dirs: list[Path], dense_model: str = "trained"
     report.version = version.name
     report.seconds = round(time.perf_counter() - started, 2)
     return report
+
+
+def build_configured(retrain: bool = True) -> BuildReport:
+    """The build as configured (settings): shipped content + imported folders + the console's overlay.
+
+    The one entry point of `python -m knowledge build` and the console's publisher, so what
+    `make index` builds and what a publish builds cannot drift apart.
+    """
+    from settings import get_settings
+
+    s = get_settings()
+    return build(s.index_dir, s.import_dirs, dense_model=s.DENSE_MODEL, mode=s.RETRIEVAL_MODE,
+                 overlay_dir=s.overlay_dir, retrain=retrain)

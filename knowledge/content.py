@@ -80,8 +80,13 @@ def case_entry(raw: dict) -> Entry:
     )
 
 
+def load_faq_raw(folder: Path = CONTENT / "faq") -> list[dict]:
+    """The FAQ records as written in YAML (the console keeps versions of these, the build merges them)."""
+    return [raw for path in sorted(folder.glob("*.yml")) for raw in _load_list(path)]
+
+
 def load_faq(folder: Path = CONTENT / "faq") -> list[Entry]:
-    return [faq_entry(raw) for path in sorted(folder.glob("*.yml")) for raw in _load_list(path)]
+    return [faq_entry(raw) for raw in load_faq_raw(folder)]
 
 
 def load_cases(folder: Path = CONTENT / "cases") -> list[Entry]:

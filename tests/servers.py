@@ -127,6 +127,23 @@ def make_stack(var_dir: Path, **overrides: str) -> Stack:
     return stack
 
 
+def copy_index(dest: Path) -> Path:
+    """The live index (CURRENT version + cache) copied to `dest`, for a stack whose builds (console
+    publishing) must never touch build/index; pass it as INDEX_DIR."""
+    import shutil
+
+    from knowledge import store
+
+    source = ROOT / "build" / "index"
+    live = store.current_version(source)
+    if live is None:
+        raise RuntimeError("no index: run `make index`")
+    shutil.copytree(live, dest / live.name)
+    shutil.copytree(source / "cache", dest / "cache")
+    store.publish(dest, dest / live.name)
+    return dest
+
+
 def prepare_database(stack: Stack) -> None:
     """Migrate and seed this stack's own application database, as `make db` does."""
     for command in ("upgrade", "seed"):

@@ -1,0 +1,111 @@
+"""What curators published in the console, kept beside the shipped content and merged at build time.
+
+Layout under KNOWLEDGE_OVERLAY_DIR (settings.overlay_dir):
+    faq/published.yml     FAQ entries (schema of knowledge/content/faq/*.yml) that replace the shipped
+                          entry with the same id, or add a new one
+    faq/withdrawn.yml     ids of FAQ entries the bot must no longer answer from
+    documents/<doc_id>/   uploaded documents (+ .meta.yml sidecars), imported like the official folders
+    retired.yml           doc_id -> {date, reason, by}: repealed documents, kept but no longer answered from
+
+The shipped YAML stays the reviewed source in git; the overlay is runtime data (var/), so a rebuild
+(`make index`) keeps what curators published, and deleting the overlay returns to the shipped content.
+Every file is written whole to a temporary name and then renamed, so a build never reads half a file.
+"""
+from __future__ import annotations
+
+import dataclasses
+import os
+import tempfile
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from knowledge.models import Entry
+
+PUBLISHED = Path("faq") / "published.yml"
+WITHDRAWN = Path("faq") / "withdrawn.yml"
+DOCUMENTS = Path("documents")
+RETIRED = Path("retired.yml")
+
+
+def write_yaml(path: Path, data: Any) -> None:
+    """Write atomically (temporary file in the same folder + os.replace)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            yaml.safe_dump(data, f, allow_unicode=True, sort_keys=False, width=1000)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _read_yaml(path: Path, empty: Any) -> Any:
+    if not path.is_file():
+        return empty
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    if data is None:
+        return empty
+    if not isinstance(data, type(empty)):
+        raise ValueError(f"{path}: expected a YAML {type(empty).__name__}")
+    return data
+
+
+def published(root: Path) -> list[dict]:
+    return _read_yaml(root / PUBLISHED, [])
+
+
+def withdrawn(root: Path) -> list[str]:
+    return [str(i) for i in _read_yaml(root / WITHDRAWN, [])]
+
+
+def retired(root: Path) -> dict[str, dict]:
+    return _read_yaml(root / RETIRED, {})
+
+
+def documents_dir(root: Path) -> Path:
+    return root / DOCUMENTS
+
+
+def write_faq(root: Path, entries: list[dict], withdrawn_ids: list[str]) -> None:
+    """Replace both FAQ overlay files with what the database says is live now."""
+    write_yaml(root / PUBLISHED, entries)
+    write_yaml(root / WITHDRAWN, sorted(set(withdrawn_ids)))
+
+
+def merge_faq(shipped: list[dict], root: Path) -> list[dict]:
+    """Shipped FAQ records with the overlay applied: replaced by id, new ones added, withdrawn dropped.
+
+    Order is kept (shipped first, in file order) so a rebuild of unchanged content is identical.
+    """
+    replaced = {str(raw["id"]): raw for raw in published(root)}
+    gone = set(withdrawn(root))
+    merged = [replaced.pop(str(raw["id"]), raw) for raw in shipped]
+    merged += list(replaced.values())
+    return [raw for raw in merged if str(raw["id"]) not in gone]
+
+
+def retire(entries: list[Entry], root: Path) -> list[Entry]:
+    """Mark the entries of retired documents repealed from their retirement date.
+
+    Search already filters entries by `repealed`, so they stop being answered from that day, while the
+    index (and the hit test) still shows them for the record.
+    """
+    gone = retired(root)
+    if not gone:
+        return entries
+    return [dataclasses.replace(e, repealed=_retired_on(gone[e.doc_id]), extra=e.extra)
+            if e.doc_id in gone else e for e in entries]
+
+
+def _retired_on(info: dict | None) -> date:
+    value = (info or {}).get("date")
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        return date.today()
