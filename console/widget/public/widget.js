@@ -259,6 +259,10 @@
       entry.image = msg.attachment.payload.src;
     }
     if (!entry.text && !entry.replies && !entry.image) return;
+    if (this.expectApology) {  // the bot's answer to a 👎 is not itself rated
+      entry.noVote = true;
+      this.expectApology = false;
+    }
     this.add(entry);
     if (!this.isOpen()) {
       this.unread += 1;
@@ -309,6 +313,7 @@
     row.appendChild(bubble);
     var before = this.typing && this.typing.parentNode === this.log ? this.typing : null;
     this.log.insertBefore(row, before);
+    if (entry.who === "bot" && !entry.noVote) this.log.insertBefore(this.voteBox(entry), before);
     if (entry.replies) {
       var box = el("div", "wrw-replies");
       box.setAttribute("role", "group");
@@ -321,6 +326,44 @@
       });
       this.log.insertBefore(box, before);
     }
+  };
+
+  /* 👍/👎 under a bot answer, one vote per message (kept in the history). 👎 tells the bot, which logs
+   * her question for the union's staff (action_feedback) and apologises; it is not shown as her message.
+   * 👍 is only thanked here: nothing needs to be done about an answer that helped. */
+  Widget.prototype.voteBox = function (entry) {
+    var self = this;
+    var box = el("div", "wrw-vote");
+    box.setAttribute("role", "group");
+    box.setAttribute("aria-label", "这条回答有帮助吗？");
+    var thanks = el("span", "wrw-vote-thanks", entry.vote ? "谢谢反馈" : "");
+    thanks.setAttribute("role", "status");
+    [["up", "👍", "有帮助"], ["down", "👎", "没有帮助"]].forEach(function (v) {
+      var b = el("button", "wrw-vote-" + v[0], v[1]);
+      b.type = "button";
+      b.setAttribute("aria-label", v[2]);
+      b.setAttribute("aria-pressed", entry.vote === v[0] ? "true" : "false");
+      b.disabled = !!entry.vote;
+      b.addEventListener("click", function () { self.vote(entry, v[0], box, thanks); });
+      box.appendChild(b);
+    });
+    box.appendChild(thanks);
+    return box;
+  };
+
+  Widget.prototype.vote = function (entry, value, box, thanks) {
+    if (entry.vote) return;  // one vote per message, however fast the clicks
+    entry.vote = value;
+    this.saveHistory();
+    box.querySelectorAll("button").forEach(function (b) {
+      b.disabled = true;
+      b.setAttribute("aria-pressed", b.className === "wrw-vote-" + value ? "true" : "false");
+    });
+    thanks.textContent = "谢谢反馈";
+    if (value !== "down") return;
+    this.expectApology = true;
+    this.socket.emit(this.o.userMessageEvt, {message: "/feedback_negative", session_id: this.sessionId});
+    this.showTyping();
   };
 
   Widget.prototype.showTyping = function () {
