@@ -42,8 +42,7 @@ def cmd_seed(args: argparse.Namespace) -> int:
 
     with session_scope() as session:
         report = seed(session, args.today)
-    print(f"services added: {', '.join(report.services_added) or '-'}; "
-          f"updated: {', '.join(report.services_updated) or '-'}; slots added: {report.slots_added}")
+    print(f"services added: {', '.join(report.services_added) or '-'}; slots added: {report.slots_added}")
     return 0
 
 
@@ -104,7 +103,8 @@ def cmd_purge(args: argparse.Namespace) -> int:
 
     r = purge(args.days)
     print(f"purged data older than {r.cutoff:%Y-%m-%d %H:%M} UTC: {r.cases} closed cases, {r.bookings} bookings, "
-          f"{r.unanswered} unanswered questions, {r.conversations} conversations ({r.events} events)")
+          f"{r.unanswered} unanswered questions, {r.answers} answer-log rows, {r.conversations} conversations "
+          f"({r.events} events), {r.sessions} expired console logins")
     return 0
 
 

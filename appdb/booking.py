@@ -323,3 +323,39 @@ def bookings_of(sender_id: str, *, include_cancelled: bool = False, include_past
 def by_code(code: str) -> Booking | None:
     with session_scope() as session:
         return session.scalar(select(Booking).where(Booking.code == normalize_code(code)))
+
+
+@dataclass(frozen=True)
+class BookingFilter:
+    """What the console's bookings list and its CSV export are narrowed to (empty = no limit)."""
+
+    service: str = ""  # Service.key
+    first: date | None = None  # slot days from …
+    last: date | None = None  # … to, inclusive
+    status: str = ""  # confirmed | cancelled
+    slot_id: int | None = None
+
+    def described(self) -> dict[str, str]:
+        """The filter as plain values, for the audit log and for links."""
+        values = {"service": self.service, "first": self.first.isoformat() if self.first else "",
+                  "last": self.last.isoformat() if self.last else "", "status": self.status,
+                  "slot": str(self.slot_id or "")}
+        return {k: v for k, v in values.items() if v}
+
+
+def find_bookings(f: BookingFilter, limit: int = 5000) -> list[Booking]:
+    """Bookings in slot order (day, time), newest bookings last within a slot."""
+    query = (select(Booking).join(Booking.slot).join(Slot.service)
+             .order_by(Slot.day, Slot.start_time, Service.id, Booking.id).limit(limit))
+    if f.service:
+        query = query.where(Service.key == f.service)
+    if f.first:
+        query = query.where(Slot.day >= f.first)
+    if f.last:
+        query = query.where(Slot.day <= f.last)
+    if f.status:
+        query = query.where(Booking.status == f.status)
+    if f.slot_id:
+        query = query.where(Booking.slot_id == f.slot_id)
+    with session_scope() as session:
+        return list(session.scalars(query).unique())

@@ -204,3 +204,51 @@ def open_case_of(sender_id: str) -> Case | None:
     with session_scope() as session:
         return session.scalar(select(Case).where(Case.sender_id == sender_id, Case.status != "closed")
                               .order_by(Case.created_at.desc(), Case.id.desc()).limit(1))
+
+
+def assign(code: str, officer: str, *, actor: str) -> Case:
+    """An admin hands a case that is not closed to `officer`; the admin is the one audited."""
+    return _transition(code, actor, "case.assign", [Case.status != "closed"],
+                       {"status": "assigned", "assigned_to": officer},
+                       lambda c: c.status == "assigned" and c.assigned_to == officer, to=officer)
+
+
+def find_cases(*, status: str | None = None, priority: str | None = None, assigned_to: str | None = None,
+               unassigned: bool = False, overdue: bool = False, category: str | None = None,
+               now: datetime | None = None, limit: int = 500) -> list[Case]:
+    """The console's inbox: `list_cases` plus the filters an officer sorts her day with.
+
+    `status="open"` means every case not closed yet (the inbox's default view)."""
+    query = select(Case).order_by(_PRIORITY_RANK, Case.sla_due_at, Case.id).limit(limit)
+    if status == "open":
+        query = query.where(Case.status != "closed")
+    elif status:
+        query = query.where(Case.status == status)
+    if priority:
+        query = query.where(Case.priority == priority)
+    if assigned_to:
+        query = query.where(Case.assigned_to == assigned_to)
+    if unassigned:
+        query = query.where(Case.assigned_to.is_(None))
+    if overdue:
+        query = query.where(Case.status != "closed", Case.sla_due_at < (now or utcnow()))
+    if category:
+        query = query.where(Case.category == category)
+    with session_scope() as session:
+        return list(session.scalars(query))
+
+
+def categories() -> list[str]:
+    """The categories cases have been filed under, for the inbox's filter."""
+    with session_scope() as session:
+        return sorted(c for c in session.scalars(select(Case.category).distinct()) if c)
+
+
+def repeated_note(code: str, author: str, text: str, within: timedelta = timedelta(seconds=10)) -> bool:
+    """Did `author` just write this very note on this case? (a double-clicked form, sent twice)"""
+    since = utcnow() - within
+    with session_scope() as session:
+        case = _load(session, code)
+        return session.scalar(select(CaseNote.id).where(
+            CaseNote.case_id == case.id, CaseNote.author == author, CaseNote.text == text.strip(),
+            CaseNote.created_at >= since).limit(1)) is not None

@@ -16,10 +16,12 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from appdb.models import Service, Slot, local_tz
+from appdb import audit
+from appdb.models import Booking, Service, Slot, local_tz
+from appdb.session import session_scope
 
 SERVICES_FILE = Path(__file__).resolve().parent.parent / "knowledge" / "content" / "services.yml"
 PERIODS = ("上午", "下午", "晚上")
@@ -60,7 +62,6 @@ class Catalogue:
 @dataclass
 class SeedReport:
     services_added: list[str] = field(default_factory=list)
-    services_updated: list[str] = field(default_factory=list)
     slots_added: int = 0
 
 
@@ -115,10 +116,11 @@ def local_today() -> date:
 
 
 def seed(session: Session, today: date | None = None, *, path: Path = SERVICES_FILE) -> SeedReport:
-    """Upsert the services of the file and add the missing open slots from `today` on.
+    """Add the file's services that the database does not have yet, and the missing open slots
+    from `today` on (for active services, as the database says).
 
-    Services no longer in the file are left alone (set `active: false` to withdraw one, so its
-    bookings keep their service). Runs in the caller's transaction.
+    The file is the starting catalogue: once a service exists, staff edit it in the console, so a
+    daily seed never undoes their changes (name, location, active …). Runs in the caller's transaction.
     """
     today = today or local_today()
     catalogue = load_catalogue(Path(path))
@@ -133,12 +135,8 @@ def seed(session: Session, today: date | None = None, *, path: Path = SERVICES_F
             service = Service(key=spec.key, **values)
             session.add(service)
             report.services_added.append(spec.key)
-        elif any(getattr(service, k) != v for k, v in values.items()):
-            for k, v in values.items():
-                setattr(service, k, v)
-            report.services_updated.append(spec.key)
         session.flush()
-        if spec.active:
+        if service.active:
             report.slots_added += _add_slots(session, service, spec, today, catalogue.closed_dates)
     return report
 
@@ -192,3 +190,167 @@ def find_service(text: str, session: Session | None = None) -> Service | None:
 
 def get_service(session: Session, key: str) -> Service | None:
     return session.scalar(select(Service).where(Service.key == key))
+
+
+# --- staff edits from the console (each function one transaction, audited) ---
+
+SERVICE_KEY = re.compile(r"^[a-z][a-z0-9_]{1,63}$")
+RESERVED_KEYS = frozenset({"new", "bookings"})  # console paths beside /admin/services/{key}
+MAX_SLOT_DAYS = 92  # one quarter: a longer range is more likely a typo than a plan
+MAX_CAPACITY = 1000
+
+
+@dataclass(frozen=True)
+class ServiceForm:
+    """What staff may edit of a service (extra_fields stay as the booking dialogue expects them)."""
+    name: str
+    aliases: tuple[str, ...]
+    description: str
+    location: str
+    eligibility: str
+    active: bool
+
+
+def _check_form(session: Session, key: str, form: ServiceForm) -> None:
+    """Refuse what would confuse the bot: no name, or a name/alias that already names another service."""
+    if not form.name.strip() or len(form.name) > 64:
+        raise ValueError("服务名称不能为空，最多 64 个字。")
+    if len(form.location) > 200:
+        raise ValueError("地点最多 200 个字。")
+    mine = {_norm(w) for w in (form.name, *form.aliases) if _norm(w)}
+    for other in session.scalars(select(Service).where(Service.key != key)):
+        taken = mine & {_norm(w) for w in (other.name, *(other.aliases or []))}
+        if taken:
+            raise ValueError(f"“{'、'.join(sorted(taken))}”已经是服务“{other.name}”的名称或别名，"
+                             "同一个叫法不能指两项服务。")
+
+
+def save_service(key: str, form: ServiceForm, *, actor: str, create: bool) -> Service:
+    """Create (`create`) or update a service. ValueError with a message for staff when refused."""
+    with session_scope() as session:
+        service = get_service(session, key)
+        if create:
+            if not SERVICE_KEY.match(key) or key in RESERVED_KEYS:
+                raise ValueError("标识只能用小写英文字母、数字和下划线，以字母开头，2 到 64 个字符。")
+            if service is not None:
+                raise ValueError(f"标识 {key} 已经被服务“{service.name}”使用。")
+        elif service is None:
+            raise LookupError(key)
+        _check_form(session, key, form)  # before the new row exists: its query would flush it half-filled
+        if service is None:
+            service = Service(key=key, extra_fields=[])
+            session.add(service)
+        for name, value in (("name", form.name.strip()), ("aliases", [a for a in form.aliases if a]),
+                            ("description", form.description.strip()), ("location", form.location.strip()),
+                            ("eligibility", form.eligibility.strip()), ("active", form.active)):
+            setattr(service, name, value)
+        session.flush()
+        audit.record(session, actor, "service.create" if create else "service.update", key,
+                     name=service.name, active=service.active)
+        return service
+
+
+@dataclass(frozen=True)
+class SlotPlan:
+    """Slots to open: every chosen weekday from `first` to `last`, one period each day."""
+    first: date
+    last: date
+    weekdays: frozenset[int]
+    period: str
+    start: str
+    end: str
+    capacity: int
+
+    def days(self) -> list[date]:
+        count = (self.last - self.first).days + 1
+        return [d for d in (self.first + timedelta(n) for n in range(count)) if d.isoweekday() in self.weekdays]
+
+
+def _check_plan(plan: SlotPlan) -> None:
+    if plan.period not in PERIODS:
+        raise ValueError(f"时段要选{'、'.join(PERIODS)}之一。")
+    if not (_TIME.match(plan.start) and _TIME.match(plan.end) and plan.start < plan.end):
+        raise ValueError("开始和结束时间要写成 09:00 这样，并且开始早于结束。")
+    if not 0 <= plan.capacity <= MAX_CAPACITY:
+        raise ValueError(f"名额要在 0 到 {MAX_CAPACITY} 之间。")
+    if plan.last < plan.first:
+        raise ValueError("结束日期不能早于开始日期。")
+    if (plan.last - plan.first).days >= MAX_SLOT_DAYS:
+        raise ValueError(f"一次最多开放 {MAX_SLOT_DAYS} 天的号源。")
+    if not plan.weekdays:
+        raise ValueError("请至少选择一个星期几。")
+
+
+def add_slots(key: str, plan: SlotPlan, *, actor: str) -> tuple[int, int]:
+    """Open the planned slots; days that already have this period are left as they are.
+    Returns (added, skipped). ValueError (with the reason) for a plan that makes no sense."""
+
+    _check_plan(plan)
+    with session_scope() as session:
+        service = get_service(session, key)
+        if service is None:
+            raise LookupError(key)
+        have = set(session.scalars(select(Slot.day).where(
+            Slot.service_id == service.id, Slot.period == plan.period, Slot.day >= plan.first,
+            Slot.day <= plan.last)))
+        new = [d for d in plan.days() if d not in have]
+        session.add_all(Slot(service_id=service.id, day=d, period=plan.period, start_time=plan.start,
+                             end_time=plan.end, capacity=plan.capacity, booked=0, status="open") for d in new)
+        audit.record(session, actor, "slot.create", key, first=plan.first.isoformat(), last=plan.last.isoformat(),
+                     period=plan.period, capacity=plan.capacity, added=len(new))
+        return len(new), len(plan.days()) - len(new)
+
+
+def _slot(session: Session, slot_id: int) -> Slot:
+    slot = session.get(Slot, slot_id)
+    if slot is None:
+        raise LookupError(slot_id)
+    return slot
+
+
+def set_capacity(slot_id: int, capacity: int, *, actor: str) -> Slot:
+    """Change a slot's capacity; never below the places already booked (the database's CHECK
+    backs this conditional update; the message says how many are booked)."""
+
+    if not 0 <= capacity <= MAX_CAPACITY:
+        raise ValueError(f"名额要在 0 到 {MAX_CAPACITY} 之间。")
+    with session_scope() as session:
+        slot = _slot(session, slot_id)
+        changed = session.execute(update(Slot).where(Slot.id == slot_id, Slot.booked <= capacity)
+                                  .values(capacity=capacity).execution_options(synchronize_session=False))
+        session.refresh(slot)
+        if changed.rowcount != 1:
+            raise ValueError(f"这个时段已有 {slot.booked} 人预约，名额不能少于 {slot.booked}。")
+        audit.record(session, actor, "slot.capacity", str(slot_id), capacity=capacity)
+        return slot
+
+
+def set_slot_status(slot_id: int, status: str, *, actor: str) -> tuple[Slot, int]:
+    """Close or reopen a slot. Confirmed bookings of a closed slot are kept (staff call those
+    workers); the count of them is returned so the page can say so."""
+
+    if status not in ("open", "closed"):
+        raise ValueError(status)
+    with session_scope() as session:
+        slot = _slot(session, slot_id)
+        slot.status = status
+        confirmed = session.scalar(select(func.count()).select_from(Booking).where(
+            Booking.slot_id == slot_id, Booking.status == "confirmed")) or 0
+        audit.record(session, actor, "slot.close" if status == "closed" else "slot.reopen", str(slot_id),
+                     confirmed=confirmed)
+        return slot, confirmed
+
+
+def service_slots(key: str, since: date) -> tuple[Service | None, list[Slot]]:
+    """A service and its slots from `since` on, in calendar order."""
+    with session_scope() as session:
+        service = get_service(session, key)
+        if service is None:
+            return None, []
+        return service, list(session.scalars(select(Slot).where(Slot.service_id == service.id, Slot.day >= since)
+                                             .order_by(Slot.day, Slot.start_time)))
+
+
+def all_services() -> list[Service]:
+    with session_scope() as session:
+        return list(session.scalars(select(Service).order_by(Service.active.desc(), Service.id)))

@@ -1,25 +1,26 @@
 """The officers' HTTP API: list cases, read one with her conversation, take it, reply, hand it back
 to the bot, close it. Authenticated (HTTP Basic against appdb users, role officer or admin); every
-case view and change is in the audit log. The staff console's screens are built on these calls.
+case view and change is in the audit log. The actions themselves live in console/casework.py,
+shared with the console's case pages.
 """
 from __future__ import annotations
 
 from typing import Annotated
 
-import httpx
 from fastapi import APIRouter, Depends, HTTPException, Query, status
 from fastapi.security import HTTPBasic, HTTPBasicCredentials
 from pydantic import BaseModel, Field
 
 from appdb import cases
-from appdb.cases import CaseConflict, CaseNotFound
-from console import rasa_client
+from appdb.models import Case
+from console import casework
 
 router = APIRouter(prefix="/api", tags=["officer"])
 basic = HTTPBasic(realm="officers")
 OFFICER_ROLES = ("officer", "admin")
-TAKEN = "维权专员已接手你的问题，接下来由专员在这里直接和你沟通。"
-RETURNED = "维权专员已结束本次人工对话，我（女职工权益助手）继续为你服务。还有问题可以直接问我。"
+# casework's errors -> HTTP status (anything else it raises is bad input: 422)
+STATUS_OF = {casework.NotFound: status.HTTP_404_NOT_FOUND, casework.Conflict: status.HTTP_409_CONFLICT,
+             casework.ChannelDown: status.HTTP_502_BAD_GATEWAY}
 
 
 def officer(credentials: Annotated[HTTPBasicCredentials, Depends(basic)]) -> str:
@@ -51,27 +52,12 @@ def _summary(case) -> dict:
             "created_at": case.created_at.isoformat() if case.created_at else None}
 
 
-def _load(code: str, viewer: str | None = None):
-    case = cases.by_code(code, viewer=viewer)
-    if case is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, "没有这个案件")
-    return case
-
-
-def _rasa(call, *args) -> None:
+def _do(action, *args, **kwargs) -> Case:
+    """Run a casework action; its message becomes the error's detail."""
     try:
-        call(*args)
-    except httpx.HTTPError as e:
-        raise HTTPException(status.HTTP_502_BAD_GATEWAY, f"对话服务暂时不可用：{e}") from e
-
-
-def _transition(fn, code: str, *args, **kwargs):
-    try:
-        return fn(code, *args, **kwargs)
-    except CaseNotFound as e:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, "没有这个案件") from e
-    except CaseConflict as e:
-        raise HTTPException(status.HTTP_409_CONFLICT, str(e)) from e
+        return action(*args, **kwargs)
+    except casework.CaseworkError as e:
+        raise HTTPException(STATUS_OF.get(type(e), status.HTTP_422_UNPROCESSABLE_ENTITY), str(e)) from e
 
 
 @router.get("/cases")
@@ -83,41 +69,28 @@ def list_cases(user: Officer, state: Annotated[str | None, Query(alias="status")
 @router.get("/cases/{code}")
 def read_case(code: str, user: Officer) -> dict:
     """The case with its summary and the live conversation (what she wrote while paused too)."""
-    case = _load(code, viewer=user)
-    try:
-        conversation = rasa_client.transcript(case.sender_id)
-    except httpx.HTTPError:
-        conversation = case.transcript  # the snapshot taken when the case was opened
+    case = _do(casework.load, code, viewer=user)
+    conversation, _live = casework.conversation(case)
     return {**_summary(case), "summary": case.summary, "consent": case.consent, "outcome": case.outcome,
             "conversation": conversation}
 
 
 @router.post("/cases/{code}/take")
 def take(code: str, user: Officer) -> dict:
-    case = _transition(cases.take, code, user)
-    _rasa(rasa_client.pause, case.sender_id, TAKEN)
-    return _summary(case)
+    return _summary(_do(casework.take, code, user))
 
 
 @router.post("/cases/{code}/reply")
 def reply(code: str, body: Reply, user: Officer) -> dict:
-    case = _load(code)
-    if case.status != "assigned" or case.assigned_to != user:
-        raise HTTPException(status.HTTP_409_CONFLICT, "请先接手这个案件再回复")
-    _rasa(rasa_client.say, case.sender_id, f"【维权专员】{body.text}")
-    cases.add_note(code, user, f"回复：{body.text}")
+    _do(casework.reply, code, user, body.text)
     return {"sent": True}
 
 
 @router.post("/cases/{code}/hand-back")
 def hand_back(code: str, user: Officer) -> dict:
-    case = _transition(cases.hand_back, code, user)
-    _rasa(rasa_client.resume, case.sender_id, RETURNED)
-    return _summary(case)
+    return _summary(_do(casework.hand_back, code, user))
 
 
 @router.post("/cases/{code}/close")
 def close(code: str, body: Outcome, user: Officer) -> dict:
-    case = _transition(cases.close, code, user, body.outcome)
-    _rasa(rasa_client.resume, case.sender_id, f"你的案件 {case.code} 已办结：{body.outcome}\n{RETURNED}")
-    return _summary(case)
+    return _summary(_do(casework.close, code, user, body.outcome))

@@ -1,6 +1,143 @@
-"""(being written)"""
+"""The officers' case inbox and case pages (role officer; admins too, curators never).
+
+The inbox sorts open cases by priority, then by SLA deadline, and shows how long is left. A case
+page shows the structured summary, her whole conversation (live from Rasa), internal notes, and the
+buttons to take, reply, hand back and close. The actions are console/casework.py's, the same the
+officers' HTTP API uses; every view and change is in the audit log.
+"""
 from __future__ import annotations
 
-from fastapi import APIRouter
+from datetime import datetime
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import RedirectResponse, Response
+
+from appdb import cases
+from appdb.models import CASE_PRIORITIES, local_tz, utcnow
+from appdb.users import list_users
+from console import casework
+from console.auth import Staff, require
+from console.templating import render
 
 router = APIRouter(prefix="/admin", include_in_schema=False)
+OfficerStaff = Annotated[Staff, Depends(require("officer"))]
+AdminStaff = Annotated[Staff, Depends(require("admin"))]
+TextField = Annotated[str, Form()]
+
+PRIORITY_CN = {"urgent": "紧急", "high": "优先", "normal": "一般"}
+CATEGORY_CN = {"dismissal": "三期辞退/降薪", "harassment": "性骚扰", "violence": "人身安全",
+               "discrimination": "就业歧视", "benefit": "待遇/产假/社保", "other": "其他"}
+SUMMARY_CN = {"employer": "单位", "city": "城市", "what": "发生了什么", "when": "什么时候", "wants": "希望怎样解决",
+              "contact": "联系方式", "contact_time": "方便联系的时间"}
+WHO_CN = {"worker": "职工", "bot": "助手", "officer": "维权专员"}
+STATUS_FILTERS = {"open": "未办结", "new": "待接手", "assigned": "处理中", "closed": "已办结", "": "全部"}
+ASSIGNED_FILTERS = {"all": "全部", "mine": "我接手的", "unassigned": "无人接手"}
+
+
+def _officers() -> list[str]:
+    """Active officer accounts an admin may give a case to."""
+    return [u.username for u in list_users() if u.role == "officer" and u.active]
+
+
+def _when(at: Any) -> str:
+    """Rasa gives epoch seconds, the stored snapshot ISO text: both shown as local time."""
+    if isinstance(at, (int, float)):
+        return datetime.fromtimestamp(at, local_tz()).strftime("%m-%d %H:%M")
+    return str(at or "")[:16].replace("T", " ")
+
+
+@router.get("/cases")
+def inbox(request: Request, staff: OfficerStaff, status: str = "open", priority: str = "",
+          assigned: str = "all", overdue: bool = False, category: str = "") -> Response:
+    """Open cases, most urgent and nearest deadline first; filters narrow the list."""
+    status = status if status in STATUS_FILTERS else "open"
+    priority = priority if priority in CASE_PRIORITIES else ""
+    assigned = assigned if assigned in ASSIGNED_FILTERS else "all"
+    rows = cases.find_cases(status=status or None, priority=priority or None,
+                            assigned_to=staff.username if assigned == "mine" else None,
+                            unassigned=assigned == "unassigned", overdue=overdue, category=category or None)
+    now = utcnow()
+    return render(request, "cases.html", staff, rows=[(c, casework.time_left(c, now)) for c in rows],
+                  filters={"status": status, "priority": priority, "assigned": assigned, "overdue": overdue,
+                           "category": category},
+                  categories=cases.categories(), status_filters=STATUS_FILTERS, assigned_filters=ASSIGNED_FILTERS,
+                  priority_cn=PRIORITY_CN, category_cn=CATEGORY_CN, status_cn=casework.STATUS_CN)
+
+
+def _case_page(request: Request, staff: Staff, code: str, status_code: int = 200, **context: Any) -> Response:
+    """The case page (its view is audited); a failed reply comes back here with her draft kept."""
+    try:
+        case = casework.load(code, viewer=staff.username)
+    except casework.NotFound:
+        return render(request, "error.html", staff, 404, heading="没有这个案件",
+                      detail=f"找不到案件编号 {code[:20]}。请回到案件列表再找一找。")
+    lines, live = casework.conversation(case)
+    conversation = [{"who": line.get("who", "bot"), "label": WHO_CN.get(line.get("who"), "助手"),
+                     "text": line.get("text", ""), "time": _when(line.get("at"))} for line in lines]
+    context.setdefault("drafts", {})
+    return render(request, "case.html", staff, status_code, case=case, conversation=conversation, live=live,
+                  time_left=casework.time_left(case), summary_cn=SUMMARY_CN, priority_cn=PRIORITY_CN,
+                  category_cn=CATEGORY_CN, status_cn=casework.STATUS_CN,
+                  officers=_officers() if staff.role == "admin" else [],
+                  mine=case.status == "assigned" and case.assigned_to == staff.username, **context)
+
+
+@router.get("/cases/{code}")
+def case_page(request: Request, code: str, staff: OfficerStaff) -> Response:
+    return _case_page(request, staff, code)
+
+
+def _back(code: str, *, msg: str = "", err: str = "") -> RedirectResponse:
+    query = urlencode({"msg": msg} if msg else {"err": err})
+    return RedirectResponse(f"/admin/cases/{cases.normalize_code(code)}?{query}", 303)
+
+
+def _act(request: Request, staff: Staff, code: str, done: str, action, *args,
+         drafts: dict[str, str] | None = None, **kwargs) -> Response:
+    """Run a casework action and come back to the case page with what happened. When it fails and
+    she had typed something (`drafts`), the page is shown again with her text still in its box."""
+    try:
+        action(code, *args, **kwargs)
+    except casework.CaseworkError as e:
+        error = f"案件已更新，但{e}" if isinstance(e, casework.ChannelDown) else str(e)
+        if drafts:
+            return _case_page(request, staff, code, 409, error=error, drafts=drafts)
+        return _back(code, err=error)
+    return _back(code, msg=done)
+
+
+@router.post("/cases/{code}/take")
+def take(request: Request, code: str, staff: OfficerStaff) -> Response:
+    return _act(request, staff, code, "已接手。职工已收到通知，助手在你处理期间暂停回复。", casework.take, staff.username)
+
+
+@router.post("/cases/{code}/assign")
+def assign(request: Request, code: str, staff: AdminStaff, officer: TextField = "") -> Response:
+    if officer not in _officers():
+        return _back(code, err="请选择一位在职的维权专员。")
+    return _act(request, staff, code, f"已分派给 {officer}。", casework.assign, officer, staff.username)
+
+
+@router.post("/cases/{code}/note")
+def note(request: Request, code: str, staff: OfficerStaff, text: TextField = "") -> Response:
+    return _act(request, staff, code, "备注已保存。", casework.add_note, staff.username, text, drafts={"note": text})
+
+
+@router.post("/cases/{code}/reply")
+def reply(request: Request, code: str, staff: OfficerStaff, text: TextField = "") -> Response:
+    return _act(request, staff, code, "回复已发送给职工。", casework.reply, staff.username, text,
+                drafts={"reply": text})
+
+
+@router.post("/cases/{code}/hand-back")
+def hand_back(request: Request, code: str, staff: OfficerStaff) -> Response:
+    return _act(request, staff, code, "已交回助手，案件回到待接手队列。", casework.hand_back, staff.username,
+                force=staff.role == "admin")
+
+
+@router.post("/cases/{code}/close")
+def close(request: Request, code: str, staff: OfficerStaff, outcome: TextField = "") -> Response:
+    return _act(request, staff, code, "案件已办结，职工已收到结果，助手恢复服务。", casework.close, staff.username,
+                outcome, drafts={"outcome": outcome}, force=staff.role == "admin")

@@ -154,12 +154,26 @@ def test_seed_is_idempotent_and_never_touches_booked_counts(db):
     assert book(slot_id).status == "booked"
     with dbsession.session_scope() as s:
         again = seed(s, TOMORROW)
-        assert (again.services_added, again.services_updated, again.slots_added) == ([], [], 0)
+        assert (again.services_added, again.slots_added) == ([], 0)
         assert s.scalar(select(func.count()).select_from(Service)) == 7
     assert slot_booked(slot_id) == 1
     with dbsession.session_scope() as s:  # a day later: only the new days are added
         later = seed(s, TOMORROW + timedelta(days=3))  # 3 new days: at least one weekday
     assert 0 < later.slots_added < first.slots_added
+
+
+def test_seed_never_undoes_a_staff_edit(db):
+    with dbsession.session_scope() as s:
+        seed(s, TOMORROW)
+        service = s.scalar(select(Service).where(Service.key == "legal_consultation"))
+        service.location, service.active = "工人文化宫三楼", False
+        slots = s.scalar(select(func.count()).select_from(Slot).where(Slot.service_id == service.id))
+    with dbsession.session_scope() as s:
+        report = seed(s, TOMORROW + timedelta(days=7))
+        service = s.scalar(select(Service).where(Service.key == "legal_consultation"))
+        assert (service.location, service.active) == ("工人文化宫三楼", False)
+        after = s.scalar(select(func.count()).select_from(Slot).where(Slot.service_id == service.id))
+    assert report.services_added == [] and report.slots_added > 0 and after == slots  # inactive: no new days
 
 
 def test_seed_only_opens_configured_weekdays(db):
