@@ -2,7 +2,7 @@
 
 action_answer turns the tracker into a `Conversation`, asks `compose` for the reply, sends it, and
 stores back what the conversation should remember. Questions the bot could not answer well are
-logged (masked) for staff.
+logged (masked) for staff, and every answer turn is counted, without its text, for the dashboard.
 """
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from appdb.answer_log import record_answer
 from appdb.unanswered import log_unanswered
 from actions.compose import Conversation, Reply, compose
 from actions.facts import Facts
@@ -84,9 +85,11 @@ class ActionAnswer(Action):
             dispatcher.utter_message(response=reply.response)
         else:
             dispatcher.utter_message(text=reply.text, buttons=reply.buttons)
+        top = reply.sources[0]["id"] if reply.sources and "id" in reply.sources[0] else ""
         if reply.kind in ("abstain", "caveat"):
-            top = reply.sources[0]["id"] if reply.sources and "id" in reply.sources[0] else ""
             log_unanswered(tracker.sender_id, text, reply.kind, reply.confidence or 0.0, top)
+        record_answer(tracker.sender_id, tracker.get_latest_input_channel() or "", reply.kind, reply.topic or "",
+                      top, reply.confidence or 0.0)
         log.info("answer kind=%s intent=%s conf=%s q=%s", reply.kind, intent, reply.confidence, mask(text)[:80])
         return slot_events(reply, conv, tracker.slots)
 

@@ -1,8 +1,9 @@
 """Keep nothing longer than configured: purge personal data older than RETENTION_DAYS.
 
 What goes: closed cases (with their notes) closed before the cut-off, bookings whose day is before
-it, unanswered questions logged before it, and the conversations themselves — every event of a
-Rasa conversation whose last event is older than the cut-off (the tracker store's `events` table).
+it, unanswered questions and answer-log rows logged before it, the conversations themselves — every
+event of a Rasa conversation whose last event is older than the cut-off (the tracker store's `events`
+table) — and console logins that have expired (they would end when next presented anyway).
 Open cases are kept whatever their age: an officer is still working on them. The purge itself is
 written to the audit log (counts only), and the audit log is kept: it holds no conversation text.
 """
@@ -15,7 +16,7 @@ from sqlalchemy import create_engine, delete, inspect, select, text
 from sqlalchemy.orm import Session
 
 from appdb import audit
-from appdb.models import Booking, Case, CaseNote, Slot, UnansweredQuestion, utcnow
+from appdb.models import AnswerLog, Booking, Case, CaseNote, Slot, UnansweredQuestion, utcnow
 from appdb.session import session_scope
 from settings import get_settings
 
@@ -26,8 +27,10 @@ class PurgeReport:
     cases: int = 0
     bookings: int = 0
     unanswered: int = 0
+    answers: int = 0  # answer-log rows
     conversations: int = 0
     events: int = 0
+    sessions: int = 0  # expired console logins
 
 
 def tracker_url() -> str:
@@ -47,6 +50,7 @@ def _purge_app(session: Session, cutoff: datetime, report: PurgeReport) -> None:
     report.bookings = session.execute(delete(Booking).where(Booking.slot_id.in_(old_slots))).rowcount
     report.unanswered = session.execute(
         delete(UnansweredQuestion).where(UnansweredQuestion.created_at < cutoff)).rowcount
+    report.answers = session.execute(delete(AnswerLog).where(AnswerLog.at < cutoff)).rowcount
 
 
 def _purge_conversations(cutoff: datetime, report: PurgeReport) -> None:
@@ -71,9 +75,14 @@ def purge(days: int | None = None, now: datetime | None = None, actor: str = "re
     with session_scope() as session:
         _purge_app(session, report.cutoff, report)
     _purge_conversations(report.cutoff, report)
+    # The console owns its sessions' expiry rules; imported here so appdb does not need the web stack.
+    from console.auth import purge_expired
+
+    report.sessions = purge_expired()
     with session_scope() as session:
         audit.record(session, actor, "retention.purge", f"older than {days} days",
                      cases=report.cases, bookings=report.bookings, unanswered=report.unanswered,
-                     conversations=report.conversations, events=report.events)
+                     answers=report.answers, conversations=report.conversations, events=report.events,
+                     sessions=report.sessions)
     return report
 

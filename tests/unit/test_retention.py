@@ -15,6 +15,7 @@ from appdb.unanswered import log_unanswered
 def dbs(tmp_path, monkeypatch):
     monkeypatch.setenv("APP_DB_URL", f"sqlite:///{tmp_path / 'app.db'}")
     monkeypatch.setenv("TRACKER_DB", str(tmp_path / "tracker.db"))
+    monkeypatch.setenv("VAR_DIR", str(tmp_path))  # the answer log's key file goes here, not in var/
     dbsession.reset_engine()
     dbsession.upgrade()
     tracker = sqlite3.connect(tmp_path / "tracker.db")
@@ -57,3 +58,30 @@ def test_purge_removes_old_personal_data_and_keeps_the_rest(dbs):
     with dbsession.session_scope() as s:
         assert s.query(UnansweredQuestion).count() == 1
         assert s.query(AuditLog).filter(AuditLog.action == "retention.purge").count() == 1
+
+
+def test_purge_removes_old_answer_log_rows_and_expired_logins(dbs):
+    from appdb.answer_log import record_answer
+    from appdb.models import AnswerLog, StaffSession
+    from appdb.users import create_user
+
+    record_answer("old", "rest", "answer", "maternity")
+    with dbsession.session_scope() as s:
+        s.query(AnswerLog).update({AnswerLog.at: utcnow() - timedelta(days=200)})
+    record_answer("new", "rest", "abstain")
+    user = create_user("li", "a long enough password", "officer")
+    now = utcnow()
+    with dbsession.session_scope() as s:
+        s.add_all([StaffSession(token_hash="a" * 64, user_id=user.id, csrf_token="x", created_at=now - timedelta(days=2),
+                                last_seen_at=now - timedelta(days=2), expires_at=now - timedelta(days=1)),
+                   StaffSession(token_hash="b" * 64, user_id=user.id, csrf_token="y", created_at=now,
+                                last_seen_at=now, expires_at=now + timedelta(hours=8))])
+
+    report = retention.purge(days=180)
+
+    assert (report.answers, report.sessions) == (1, 1)
+    with dbsession.session_scope() as s:
+        assert [r.kind for r in s.query(AnswerLog)] == ["abstain"]
+        assert [r.token_hash[0] for r in s.query(StaffSession)] == ["b"]
+        logged = s.query(AuditLog).filter(AuditLog.action == "retention.purge").one()
+        assert (logged.detail["answers"], logged.detail["sessions"]) == (1, 1)
