@@ -13,7 +13,7 @@ from pathlib import Path
 
 import yaml
 
-from knowledge.models import NATIONAL, Entry, LegalBasis
+from knowledge.models import Entry, LegalBasis
 
 CONTENT = Path(__file__).resolve().parent / "content"
 NATIONAL_MATERNITY_DAYS = 98

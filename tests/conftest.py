@@ -25,3 +25,21 @@ def browser():
         b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         yield b
         b.close()
+
+
+@pytest.fixture(scope="session")
+def full_stack(tmp_path_factory):
+    """Rasa + action server + console with the test ACCOUNTS: the widget, officer-console and
+    dashboard tests share one (starting Rasa is the slow part)."""
+    from servers import ROOT as root, start_stack
+    from staff import create_accounts
+
+    if not (root / "console/widget/public/socket.io.min.js").is_file():
+        pytest.fail("the widget is not built: run `make widget`")
+    stack = start_stack(tmp_path_factory.mktemp("full-stack"))
+    try:
+        create_accounts(stack.env)
+        stack.start_console()
+        yield stack
+    finally:
+        stack.stop_all()

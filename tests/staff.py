@@ -25,6 +25,21 @@ def create_accounts(env: dict) -> None:
                        capture_output=True)
 
 
+def start_console(var_dir: Path, **overrides: str):
+    """A running console (uvicorn) on its own migrated, seeded database with ACCOUNTS, no Rasa."""
+    from servers import make_stack, prepare_database
+
+    stack = make_stack(var_dir, **overrides)
+    prepare_database(stack)
+    create_accounts(stack.env)
+    try:
+        stack.start_console()
+    except Exception:
+        stack.stop_all()
+        raise
+    return stack
+
+
 def csrf_of(html: str) -> str:
     match = _CSRF.search(html)
     assert match, "no CSRF token on the page"
@@ -48,3 +63,14 @@ def login(base_url: str, username: str, password: str = PASSWORD) -> StaffClient
     assert r.status_code == 303, f"login of {username} failed: {r.status_code} {r.text[:300]}"
     client.csrf_token = csrf_of(client.get("/admin/dashboard").text)
     return client
+
+
+def submit(client: StaffClient, url: str, data: dict | None = None) -> httpx.Response:
+    """Post a form as the browser does, and land where its redirect leads."""
+    return client.form(url, data, follow_redirects=True)
+
+
+def flash_of(response: httpx.Response) -> str:
+    """The one-line message (?msg= / ?err=) the page shows after a form was posted."""
+    found = re.search(r'class="flash (?:ok|err)"[^>]*>([^<]+)<', response.text)
+    return found.group(1) if found else ""

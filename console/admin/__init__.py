@@ -18,6 +18,7 @@ from fastapi import APIRouter
 from console.admin import (audit, cases, dashboard, documents, faq, hit_test, services, session, unanswered,
                            users)
 
+MODULES = (session, dashboard, faq, documents, hit_test, unanswered, services, cases, audit, users)
 router = APIRouter()
-for module in (session, dashboard, faq, documents, hit_test, unanswered, services, cases, audit, users):
+for module in MODULES:
     router.include_router(module.router)

@@ -1,16 +1,14 @@
 """A real console (uvicorn) on its own database for the console tests, with one account per role."""
 import pytest
+from sqlalchemy.orm import Session
 
-from servers import make_stack, prepare_database
-from staff import create_accounts, login
+from appdb.session import make_engine
+from staff import login, start_console
 
 
 @pytest.fixture(scope="session")
 def console(tmp_path_factory):
-    stack = make_stack(tmp_path_factory.mktemp("console"))
-    prepare_database(stack)
-    create_accounts(stack.env)
-    stack.start_console()
+    stack = start_console(tmp_path_factory.mktemp("console"))
     yield stack
     stack.stop_all()
 
@@ -33,3 +31,23 @@ def as_user(console_url):
     yield make
     for client in clients:
         client.close()
+
+
+@pytest.fixture
+def app_db(console):
+    """A SQLAlchemy session on the console's own database, to put in rows and read them back."""
+    engine = make_engine(console.env["APP_DB_URL"])
+    with Session(engine) as session:
+        yield session
+    engine.dispose()
+
+
+@pytest.fixture
+def on_console_db(console, monkeypatch):
+    """Point this test process's appdb functions (appdb.cases, appdb.booking …) at the console's database."""
+    from appdb.session import reset_engine
+
+    monkeypatch.setenv("APP_DB_URL", console.env["APP_DB_URL"])
+    reset_engine()
+    yield
+    reset_engine()

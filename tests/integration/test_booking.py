@@ -6,7 +6,6 @@ import signal
 import sqlite3
 import uuid
 
-import pytest
 
 from conftest import joined
 
