@@ -4,7 +4,9 @@
   conversations, against a freshly started Rasa server + action server on free ports;
 - memory (RSS) of each server process after the load;
 - search latency on a warm index, full index build time (KB + ../shared/corpus/laws, from an empty
-  cache, so the encoder is trained too), an incremental rebuild, and the memory an index takes.
+  cache, so the encoder is trained too), an incremental rebuild, and the memory an index takes;
+- the staff console: page latency (dashboard over 100k logged answers, FAQ list, case inbox, hit
+  test), its memory, and the time from 发布 of a new FAQ entry until the running bot answers with it.
 Figures are printed, never asserted: timing belongs here, not in tests.
 """
 from __future__ import annotations
@@ -23,7 +25,8 @@ import psutil
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from servers import start_stack  # noqa: E402
+from servers import copy_index, start_stack  # noqa: E402
+from staff import create_accounts, login  # noqa: E402
 from settings import get_settings  # noqa: E402
 
 QUESTIONS = [
@@ -121,6 +124,82 @@ def bench_retrieval() -> None:
           f"incremental rebuild: {again:.1f} s")
 
 
+NEW_ENTRY = {"topic": "union", "region": "全国", "effective": "2022-01-01", "review_by": "2099-01-01",
+             "questions": "\n".join(["工会会员卡丢了怎么补办", "会员卡掉了去哪里补", "工会卡丢失补办流程",
+                                     "会员卡不见了怎么办", "补办工会会员卡要带什么", "工会会员卡遗失了能重新办吗"]),
+             "answer": "会员卡丢了可以补办：找所在单位工会登记挂失，再申请补办。", "basis": "工会法 第六条",
+             "note": "bench"}
+
+
+def _fill_answer_log(db_url: str, rows: int = 100_000) -> None:
+    from datetime import timedelta
+
+    from sqlalchemy import insert
+    from sqlalchemy.orm import Session
+
+    from appdb.models import AnswerLog, utcnow
+    from appdb.session import make_engine
+
+    engine, now = make_engine(db_url), utcnow()
+    kinds = ("answer", "calculation", "caveat", "abstain", "clarify")
+    with Session(engine) as session:
+        session.execute(insert(AnswerLog), [
+            {"at": now - timedelta(minutes=i * 1.2), "conversation": f"c{i % 7000}", "channel": "rest",
+             "kind": kinds[i % 5], "topic": "maternity", "entry_id": "", "confidence": 0.5} for i in range(rows)])
+        session.commit()
+    engine.dispose()
+
+
+def _page_times(client, path: str, n: int = 30) -> str:
+    client.get(path)
+    times = []
+    for _ in range(n):
+        t0 = time.perf_counter()
+        client.get(path).raise_for_status()
+        times.append((time.perf_counter() - t0) * 1000)
+    return f"median {statistics.median(times):.0f} ms, p95 {_pct(times, 0.95):.0f} ms"
+
+
+def _publish_to_answer(stack, cora, carl) -> float:
+    """Seconds from 发布 until the bot answers a wording of the new entry it never saw."""
+    import re
+
+    page = cora.get("/admin/faq/new")
+    token = re.search(r'name="form_token" value="([^"]+)"', page.text).group(1)
+    entry = re.search(r"/admin/faq/([a-z_]+-\d+)", cora.form("/admin/faq/new", {**NEW_ENTRY, "form_token": token})
+                      .headers["location"]).group(1)
+    carl.form(f"/admin/faq/{entry}/review", {"version": "1"})
+    t0 = time.perf_counter()
+    cora.form(f"/admin/faq/{entry}/publish", {"version": "1"})
+    while time.perf_counter() - t0 < 300:
+        if "登记挂失" in " ".join(m.get("text", "") for m in stack.say(f"bench-{time.time()}", "工会卡弄丢了咋补")):
+            return time.perf_counter() - t0
+        time.sleep(0.5)
+    return float("nan")
+
+
+def bench_console() -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        stack = start_stack(Path(tmp) / "var", INDEX_DIR=str(copy_index(Path(tmp) / "index")),
+                            INDEX_RELOAD_SECONDS="0.5")
+        try:
+            create_accounts(stack.env)
+            stack.start_console()
+            _fill_answer_log(stack.env["APP_DB_URL"])
+            base = f"http://127.0.0.1:{stack.console_port}"
+            admin, cora, carl = login(base, "admin"), login(base, "cora"), login(base, "carl")
+            print(f"console dashboard (100k answers, 30 days): {_page_times(admin, '/admin/dashboard')}; "
+                  f"90 days: {_page_times(admin, '/admin/dashboard?days=90')}")
+            print(f"console FAQ list (191 entries): {_page_times(cora, '/admin/faq')}; "
+                  f"case inbox: {_page_times(admin, '/admin/cases')}; "
+                  f"hit test: {_page_times(cora, '/admin/hit-test?q=怀孕被辞退怎么办')}")
+            print(f"publish → the running bot answers with the new entry: {_publish_to_answer(stack, cora, carl):.1f} s")
+            print(f"memory console: {rss_mb(stack.procs['console'].pid):.0f} MB RSS (searcher loaded for the hit test)")
+        finally:
+            stack.stop_all()
+
+
 if __name__ == "__main__":
     bench_retrieval()
     bench_servers()
+    bench_console()

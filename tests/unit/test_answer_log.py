@@ -40,6 +40,7 @@ def test_conversation_key_is_a_keyed_stable_pseudonym(db, tmp_path, monkeypatch)
 def test_a_turn_is_logged_without_text_or_identity(db):
     answer_log.record_answer("13812345678", "rest", "answer", "maternity", "faq:maternity-001", 0.87654)
     answer_log.record_answer("13812345678", "socketio", "abstain", "x" * 500, "", 0.1)
+    answer_log.flush()  # written by the background writer, in order
     first, second = rows()
     assert (first.channel, first.kind, first.topic, first.entry_id, first.confidence) == (
         "rest", "answer", "maternity", "faq:maternity-001", 0.8765)
@@ -58,4 +59,15 @@ def test_a_broken_database_never_breaks_the_answer(db, tmp_path, monkeypatch, ca
     dbsession.reset_engine()
     with caplog.at_level(logging.WARNING, logger="appdb.answer_log"):
         answer_log.record_answer("s1", "rest", "answer", "maternity")  # must not raise
-    assert "answer log not written" in caplog.text
+        answer_log.flush()
+    assert "answer log: 1 rows not written" in caplog.text
+
+
+def test_many_turns_are_written_in_batches_and_none_is_lost(db):
+    for i in range(1200):
+        answer_log.record_answer(f"s{i % 40}", "rest", "answer", "maternity")
+    answer_log.flush()
+    assert len(rows()) == 1200
+    answer_log.record_answer("after-flush", "rest", "answer")  # a new writer starts by itself
+    answer_log.flush()
+    assert len(rows()) == 1201

@@ -61,14 +61,16 @@ def test_purge_removes_old_personal_data_and_keeps_the_rest(dbs):
 
 
 def test_purge_removes_old_answer_log_rows_and_expired_logins(dbs):
-    from appdb.answer_log import record_answer
+    from appdb.answer_log import flush, record_answer
     from appdb.models import AnswerLog, StaffSession
     from appdb.users import create_user
 
     record_answer("old", "rest", "answer", "maternity")
+    flush()
     with dbsession.session_scope() as s:
         s.query(AnswerLog).update({AnswerLog.at: utcnow() - timedelta(days=200)})
     record_answer("new", "rest", "abstain")
+    flush()
     user = create_user("li", "a long enough password", "officer")
     now = utcnow()
     with dbsession.session_scope() as s:
