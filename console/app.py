@@ -4,13 +4,15 @@ server-rendered from console/templates with console/static; all share the applic
 (appdb) and the knowledge library."""
 from __future__ import annotations
 
+import logging
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import unquote, urlencode
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
+from appdb.privacy import mask
 from console import public
 from console.admin import router as admin_router
 from console.auth import CsrfRejected, Forbidden, LoginRequired
@@ -18,6 +20,21 @@ from console.officer_api import router as officer_router
 from console.templating import render
 
 STATIC = Path(__file__).resolve().parent / "static"
+
+
+class MaskedAccessLog(logging.Filter):
+    """Phone and ID numbers out of the access log: a hit-test question or a filter in a URL may
+    carry one. The path is decoded first, so "%B7" before a number cannot hide it from the mask."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple) and len(record.args) >= 3 and isinstance(record.args[2], str):
+            args = list(record.args)
+            args[2] = mask(unquote(args[2]))
+            record.args = tuple(args)
+        return True
+
+
+logging.getLogger("uvicorn.access").addFilter(MaskedAccessLog())
 
 app = FastAPI(title="女职工权益助手 · 工作台", docs_url="/api/docs", openapi_url="/api/openapi.json")
 app.include_router(officer_router)

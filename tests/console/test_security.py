@@ -158,3 +158,11 @@ def test_passwords_are_never_stored_or_logged_in_clear(console, console_url):
         assert secret not in dump
         for path in files:
             assert secret.encode() not in path.read_bytes(), path
+
+
+def test_numbers_in_urls_are_masked_in_the_access_log(console, as_user):
+    question = "我的电话13812345678，身份证110101199003071234，被辞退了"
+    assert as_user("cora").get("/admin/hit-test", params={"q": question}).status_code == 200
+    log = (console.var_dir / "console.log").read_text(encoding="utf-8", errors="replace")
+    assert "/admin/hit-test" in log
+    assert "13812345678" not in log and "110101199003071234" not in log and "138****5678" in log
