@@ -9,7 +9,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlencode
 
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from appdb.privacy import mask
@@ -18,6 +18,7 @@ from console.admin import router as admin_router
 from console.auth import CsrfRejected, Forbidden, LoginRequired
 from console.officer_api import router as officer_router
 from console.templating import render
+from settings import get_settings
 
 STATIC = Path(__file__).resolve().parent / "static"
 
@@ -36,7 +37,28 @@ class MaskedAccessLog(logging.Filter):
 
 logging.getLogger("uvicorn.access").addFilter(MaskedAccessLog())
 
+
+class BodyLimit:
+    """Refuse a request whose declared body is far beyond any acceptable upload (twice the limit,
+    +1 MB of form fields) with 413 before anything reads it: otherwise the CSRF check, which parses
+    the form, would first spool it to disk. Files just over the limit still get the upload form back
+    with her input and the message (console/admin/documents.py)."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] == "http":
+            declared = dict(scope.get("headers") or []).get(b"content-length", b"0")
+            limit = (2 * float(get_settings().CONSOLE_UPLOAD_MAX_MB) + 1) * 1024 * 1024
+            if declared.isdigit() and int(declared) > limit:  # the server refuses a malformed length itself
+                response = PlainTextResponse(
+                    f"上传的内容太大：最多 {get_settings().CONSOLE_UPLOAD_MAX_MB} MB。请压缩或拆分文件后再上传。", 413)
+                return await response(scope, receive, send)
+        await self.app(scope, receive, send)
+
 app = FastAPI(title="女职工权益助手 · 工作台", docs_url="/api/docs", openapi_url="/api/openapi.json")
+app.add_middleware(BodyLimit)
 app.include_router(officer_router)
 app.include_router(admin_router)
 app.mount("/static", StaticFiles(directory=STATIC), name="static")

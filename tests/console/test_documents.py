@@ -76,11 +76,19 @@ def test_a_forged_csrf_token_is_refused(site, cora):
     assert db(site, "select count(*) from documents") == [(0,)]
 
 
+def test_a_body_far_beyond_the_limit_is_refused_before_it_is_read(site, cora):
+    before = db(site, "select count(*) from documents")
+    r = upload(cora, "huge.txt", b"x" * (4 * 1024 * 1024))
+    assert r.status_code == 413 and "上传的内容太大：最多 1 MB" in r.text
+    assert db(site, "select count(*) from documents") == before
+    assert not (overlay(site) / "staging").exists() or not any((overlay(site) / "staging").glob("*/huge.txt"))
+
+
 @pytest.mark.parametrize("name, data, meta, message", [
     ("病毒.exe", b"MZ\x90\x00", {}, "不支持这种文件"),
     ("no-suffix", b"hello", {}, "没有扩展名"),
     ("empty.md", b"", {}, "文件是空的"),
-    ("huge.txt", "女职工".encode() * 400_000, {}, "文件太大"),
+    ("big.txt", "女职工".encode() * 170_000, {}, "文件太大"),  # 1.5 MB, the limit here is 1 MB
     ("ok.md", LAW.encode(), {"effective": "2024-13-01"}, "不是有效日期"),
     ("ok.md", LAW.encode(), {"effective": "2024-03-01", "repealed": "2023-01-01"}, "废止日期应当晚于施行日期"),
     ("ok.md", LAW.encode(), {"region": "火星🚀"}, "不是省级地区"),
