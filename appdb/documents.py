@@ -15,17 +15,14 @@ the build reads; this module only adds the staging folder.
 """
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import os
 import re
 import secrets
 import shutil
 import unicodedata
-from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import Iterator
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -130,7 +127,7 @@ def stage(filename: str, data: bytes, meta: dict[str, str], actor: str) -> str:
     if not data:
         raise DocumentError("文件是空的（0 字节），请检查后重新选择。")
     digest = hashlib.sha256(data).hexdigest()
-    with session_scope() as s:
+    with layout.locked(overlay()), session_scope() as s:  # a double click waits, then finds the first
         for other in s.scalars(select(Document).where(Document.status != "retired", Document.source == "upload")):
             if other.meta.get("sha256") == digest:
                 raise DocumentError(f"这个文件已经上传过：「{other.title}」。")
@@ -178,18 +175,8 @@ def publish(doc_id: str, actor: str) -> int:
     return len(entries)
 
 
-@contextmanager
-def _retired_lock() -> Iterator[None]:
-    """retired.yml is read, changed and rewritten: two retirements at once must not lose one."""
-    lock = overlay() / ".retired.lock"
-    lock.parent.mkdir(parents=True, exist_ok=True)
-    with lock.open("a") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
-        yield
-
-
 def _add_retired(doc_id: str, reason: str, actor: str) -> None:
-    with _retired_lock():
+    with layout.locked(overlay()):  # retired.yml is read, changed and rewritten
         data = layout.retired(overlay())
         data[doc_id] = {"date": utcnow().astimezone(local_tz()).date().isoformat(), "reason": reason, "by": actor}
         layout.write_yaml(overlay() / layout.RETIRED, data)
@@ -204,8 +191,8 @@ def retire(doc_id: str, reason: str, actor: str, official_title: str = "") -> bo
     reason = " ".join(reason.split())[:500]
     if not reason:
         raise DocumentError("请写明停用原因（例如：已被新法规替代、已废止）。")
-    try:
-        with session_scope() as s:
+    try:  # the overlay lock before the database, in the same order as stage(), so neither waits on the other
+        with layout.locked(overlay()), session_scope() as s:
             doc = s.scalar(select(Document).where(Document.doc_id == doc_id))
             if doc is None and not official_title:
                 raise DocumentError("找不到这份文件。")

@@ -19,7 +19,7 @@ from functools import lru_cache
 from typing import Any
 
 import yaml
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from appdb import audit
@@ -40,6 +40,7 @@ DATA_KEYS = ("topic", "questions", "answer", "basis", "region", "effective", "re
 MAX_ANSWER = 2000  # characters; the guide asks for about 300, longer texts are refused, not cut
 MAX_VARIANTS = 60
 _ENTRY_ID = re.compile(r"^[a-z][a-z_]*-\d{3,}$")
+MAX_ROW_ID = 2**63 - 1  # the database's integer; a bigger "id" typed into a link is nobody's question
 
 
 class FaqError(ValueError):
@@ -119,7 +120,7 @@ def validate(data: dict[str, Any], today: date | None = None) -> list[str]:
     problems += _basis_problems(data.get("basis") or [])
     region = data.get("region") or ""
     if region != NATIONAL and region not in province_names():
-        problems.append(f"适用地区「{region}」不认识：请填「全国」或省份简称，如 上海、广东。")
+        problems.append(f"适用地区「{region[:20]}」不认识：请填「全国」或省份简称，如 上海、广东。")
     problems += _date_problems(data, today or date.today())
     return problems
 
@@ -249,6 +250,7 @@ def new_entry_id(session: Session, topic: str) -> str:
 def create(session: Session, actor: str, data: dict[str, Any], note: str = "",
            from_unanswered: list[int] | None = None, form_token: str = "") -> FaqVersion:
     """A new entry as a draft (version 1). The same form sent twice (a double click) creates one."""
+    _lock(session, "")
     if form_token:
         earlier = session.scalar(select(FaqVersion).where(FaqVersion.version == 1,
                                                           FaqVersion.created_by == actor,
@@ -269,6 +271,7 @@ def create(session: Session, actor: str, data: dict[str, Any], note: str = "",
 def edit(session: Session, actor: str, entry_id: str, data: dict[str, Any], note: str = "") -> FaqVersion:
     """Change an entry: the open draft in place, otherwise a new draft on top of the latest version."""
     _check(data)
+    _lock(session, entry_id)
     vs = _stored(session, entry_id)
     latest = vs[-1]
     data = {"related": latest.data.get("related") or [], **data}  # the form does not show links to other entries
@@ -286,7 +289,10 @@ def edit(session: Session, actor: str, entry_id: str, data: dict[str, Any], note
 
 def review(session: Session, actor: str, entry_id: str, version_no: int) -> FaqVersion:
     """Approve a draft; four eyes: nobody who wrote it may approve it."""
+    _lock(session, entry_id)
     version = _get(session, entry_id, version_no)
+    if version.status == "reviewed":
+        raise FaqError(f"第 {version_no} 版已经审核通过了，无需再审。")
     if version.status != "draft":
         raise FaqError(f"第 {version_no} 版不是草稿，不能审核（现在是：{version.status}）。")
     if actor in authors(version):
@@ -298,7 +304,10 @@ def review(session: Session, actor: str, entry_id: str, version_no: int) -> FaqV
 
 def publish(session: Session, actor: str, entry_id: str, version_no: int) -> FaqVersion:
     """Make a reviewed version the one the bot answers with; the one before is superseded."""
+    _lock(session, entry_id)
     version = _get(session, entry_id, version_no)
+    if version.status == "published":
+        raise FaqError(f"第 {version_no} 版已经发布了，无需再次发布。")
     if version.status != "reviewed":
         raise FaqError(f"第 {version_no} 版还没有审核通过，不能发布（现在是：{version.status}）。")
     for other in versions(session, entry_id):
@@ -311,6 +320,7 @@ def publish(session: Session, actor: str, entry_id: str, version_no: int) -> Faq
 
 def withdraw(session: Session, actor: str, entry_id: str, reason: str = "") -> FaqVersion:
     """Take an entry away from the bot (its published version becomes `withdrawn`)."""
+    _lock(session, entry_id)
     live = live_version(_stored(session, entry_id))
     if live is None or live.status != "published":
         raise FaqError("这个条目现在没有发布，不需要撤下。")
@@ -322,6 +332,7 @@ def withdraw(session: Session, actor: str, entry_id: str, reason: str = "") -> F
 
 def rollback(session: Session, actor: str, entry_id: str, version_no: int) -> FaqVersion:
     """A new draft with the text of an older version (it goes through review and publishing again)."""
+    _lock(session, entry_id)
     vs = _stored(session, entry_id)
     source = next((v for v in vs if v.version == version_no), None)
     if source is None:
@@ -353,6 +364,19 @@ def as_record(entry_id: str, data: dict[str, Any]) -> dict[str, Any]:
     if not record["related"]:
         del record["related"]
     return record
+
+
+def _lock(session: Session, entry_id: str) -> None:
+    """Take the write lock before reading anything the change depends on.
+
+    A double click sends the same change twice at once: without this, both requests read "no newer
+    draft", both compute the next version number, and one fails on the unique (entry, version) or
+    both succeed and act twice. A write as the transaction's first statement makes SQLite hand out
+    its one write lock here (the second request waits, then sees the first one's result); on
+    PostgreSQL it locks the entry's rows.
+    """
+    session.execute(update(FaqVersion).where(FaqVersion.entry_id == entry_id)
+                    .values(entry_id=FaqVersion.entry_id).execution_options(synchronize_session=False))
 
 
 def _check(data: dict[str, Any]) -> None:
@@ -404,4 +428,5 @@ def _new_draft(session: Session, latest: FaqVersion, actor: str, data: dict[str,
 
 def unanswered_ids(session: Session, entry_id: str) -> list[int]:
     """The unanswered questions this entry was written for (marked handled once it is published)."""
-    return sorted({int(i) for v in versions(session, entry_id) for i in v.data.get("from_unanswered") or []})
+    ids = {i for v in versions(session, entry_id) for i in v.data.get("from_unanswered") or []}
+    return sorted(i for i in ids if isinstance(i, int) and 0 < i <= MAX_ROW_ID)  # stored before links were checked

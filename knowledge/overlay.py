@@ -14,11 +14,14 @@ Every file is written whole to a temporary name and then renamed, so a build nev
 from __future__ import annotations
 
 import dataclasses
+import fcntl
 import os
 import tempfile
+import threading
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 import yaml
 
@@ -28,6 +31,37 @@ PUBLISHED = Path("faq") / "published.yml"
 WITHDRAWN = Path("faq") / "withdrawn.yml"
 DOCUMENTS = Path("documents")
 RETIRED = Path("retired.yml")
+LOCK = Path(".overlay.lock")
+_thread_lock = threading.RLock()  # flock is per open file: threads of one process need their own lock
+_held = threading.local()
+
+
+@contextmanager
+def locked(root: Path) -> Iterator[None]:
+    """Hold the overlay for a read-decide-write (another console thread or process waits).
+
+    Writing a file whole is atomic, but deciding its content is not: two publishes that each read
+    what is live and then write it can finish in the opposite order, and the later write then drops
+    what the other one just published. Everyone who rewrites an overlay file does it inside this.
+    Re-entrant in one thread (a second flock on a new handle would wait for itself forever).
+    """
+    with _thread_lock:
+        if getattr(_held, "depth", 0):
+            _held.depth += 1
+            try:
+                yield
+            finally:
+                _held.depth -= 1
+            return
+        root.mkdir(parents=True, exist_ok=True)
+        with (root / LOCK).open("a") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            _held.depth = 1
+            try:
+                yield
+            finally:
+                _held.depth = 0
+                fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def write_yaml(path: Path, data: Any) -> None:

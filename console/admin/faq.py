@@ -20,6 +20,7 @@ from appdb.models import FaqVersion
 from appdb.session import session_scope
 from appdb.unanswered import set_status
 from console import publisher
+from console.admin.unanswered import MAX_ROWS, parse_ids
 from console.auth import Staff, require
 from console.templating import render
 from knowledge import overlay
@@ -30,6 +31,7 @@ router = APIRouter(prefix="/admin", include_in_schema=False)
 Curator = Annotated[Staff, Depends(require("curator"))]
 STATUS_LABELS = {"shipped": "随系统提供", "draft": "草稿", "reviewed": "已审核", "published": "已发布",
                  "superseded": "已被替换", "withdrawn": "已撤下"}
+MAX_NOTE = 500
 _BASIS = re.compile(r"^《?(?P<law>[^《》\s]+?)》?\s*(?P<article>第[一二三四五六七八九十百千零〇\d]+条)?"
                     r"\s*(?P<paragraph>第[一二三四五六七八九十\d]+款)?$")
 
@@ -64,6 +66,8 @@ def from_form(form: dict[str, str]) -> tuple[dict[str, Any], list[str]]:
             "answer": form.get("answer", "").strip(), "basis": basis,
             "region": form.get("region", "").strip() or NATIONAL, "effective": form.get("effective", "").strip(),
             "review_by": form.get("review_by", "").strip()}
+    if len(form.get("note", "")) > MAX_NOTE:  # kept whole or refused, never cut behind her back
+        problems.append(f"改动说明最多 {MAX_NOTE} 字，现在是 {len(form['note'])} 字。")
     return data, problems + faq.validate(data)
 
 
@@ -75,7 +79,17 @@ def to_form(data: dict[str, Any], note: str = "") -> dict[str, str]:
 
 
 def _ids(text: str) -> list[int]:
-    return [int(part) for part in re.split(r"[,，\s]+", text or "") if part.isdigit()][:200]
+    """The unanswered questions a new entry is written for: a whole group, however big it is."""
+    return parse_ids(text, MAX_ROWS)
+
+
+def _version(text: str) -> int | None:
+    """The version number a button posted, or None for anything a button never sends."""
+    text = (text or "").strip()
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 9 else None
+
+
+BAD_VERSION = "版本号不对：请刷新页面后用页面上的按钮操作。"
 
 
 # ---- pages ---------------------------------------------------------------------------------
@@ -160,13 +174,18 @@ async def faq_edit(request: Request, staff: Curator, entry_id: str) -> Response:
 
 
 @router.post("/faq/{entry_id}/review")
-def faq_review(staff: Curator, entry_id: str, version: Annotated[int, Form()]) -> Response:
+def faq_review(staff: Curator, entry_id: str, posted: Annotated[str, Form(alias="version")] = "") -> Response:
+    if (version := _version(posted)) is None:
+        return _back(f"/admin/faq/{entry_id}", err=BAD_VERSION)
     _, err = _change(lambda s: faq.review(s, staff.username, entry_id, version))
     return _back(f"/admin/faq/{entry_id}", msg="" if err else f"第 {version} 版已审核通过，可以发布。", err=err)
 
 
 @router.post("/faq/{entry_id}/publish")
-def faq_publish(staff: Curator, entry_id: str, version: Annotated[int, Form()]) -> Response:
+def faq_publish(staff: Curator, entry_id: str, posted: Annotated[str, Form(alias="version")] = "") -> Response:
+    if (version := _version(posted)) is None:
+        return _back(f"/admin/faq/{entry_id}", err=BAD_VERSION)
+
     def publish(s) -> list[int]:
         faq.publish(s, staff.username, entry_id, version)
         return faq.unanswered_ids(s, entry_id)
@@ -174,9 +193,9 @@ def faq_publish(staff: Curator, entry_id: str, version: Annotated[int, Form()]) 
     handled, err = _change(publish)
     if err:
         return _back(f"/admin/faq/{entry_id}", err=err)
+    _write_overlay_and_build(staff.username, f"发布 {entry_id} 第 {version} 版")  # first: the bot must get it
     if handled:
         set_status(handled, "handled", staff.username, entry_id)
-    _write_overlay_and_build(staff.username, f"发布 {entry_id} 第 {version} 版")
     return _back(f"/admin/faq/{entry_id}", msg=f"第 {version} 版已发布，正在更新机器人的知识（通常一分钟内生效）。")
 
 
@@ -190,16 +209,18 @@ def faq_withdraw(staff: Curator, entry_id: str, reason: Annotated[str, Form(max_
 
 
 @router.post("/faq/{entry_id}/rollback")
-def faq_rollback(staff: Curator, entry_id: str, version: Annotated[int, Form()]) -> Response:
+def faq_rollback(staff: Curator, entry_id: str, posted: Annotated[str, Form(alias="version")] = "") -> Response:
+    if (version := _version(posted)) is None:
+        return _back(f"/admin/faq/{entry_id}", err=BAD_VERSION)
     number, err = _change(lambda s: faq.rollback(s, staff.username, entry_id, version).version)
     msg = "" if err else f"已按第 {version} 版建立第 {number} 版草稿：审核、发布后生效。"
     return _back(f"/admin/faq/{entry_id}", msg=msg, err=err)
 
 
 @router.get("/faq/{entry_id}/history")
-def faq_history(request: Request, staff: Curator, entry_id: str, v: int | None = None) -> Response:
+def faq_history(request: Request, staff: Curator, entry_id: str, v: str = "") -> Response:
     def context(versions: list[FaqVersion]) -> dict[str, Any]:
-        chosen = next((x for x in versions if x.version == v), versions[-1])
+        chosen = next((x for x in versions if x.version == _version(v)), versions[-1])
         previous = next((x for x in reversed(versions) if x.version < chosen.version), None)
         return {"versions": versions, "chosen": chosen, "previous": previous, "diff": faq.diff(previous, chosen)}
 
@@ -248,8 +269,12 @@ def _bot_reply(data: dict[str, Any]):
 
 
 def _write_overlay_and_build(actor: str, reason: str) -> None:
-    """Write what the table says is live into the overlay, then ask for an index build."""
-    with session_scope() as s:
-        published, withdrawn = faq.live_overlay(s)
-    overlay.write_faq(get_settings().overlay_dir, published, withdrawn)
+    """Write what the table says is live into the overlay, then ask for an index build. Read and
+    write under the overlay lock: otherwise a publish that read the table just before another one
+    committed can write last and drop the other entry from what the bot knows."""
+    root = get_settings().overlay_dir
+    with overlay.locked(root):
+        with session_scope() as s:
+            published, withdrawn = faq.live_overlay(s)
+        overlay.write_faq(root, published, withdrawn)
     publisher.request_build(actor, reason)

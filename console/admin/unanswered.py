@@ -6,6 +6,7 @@ when the entry is saved) or can be dismissed. Questions were masked before they 
 """
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -16,6 +17,7 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 
+from appdb.faq import MAX_ROW_ID
 from appdb.models import UnansweredQuestion, utcnow
 from appdb.session import session_scope
 from appdb.unanswered import set_status
@@ -86,15 +88,19 @@ def unanswered(request: Request, staff: Curator, reason: Annotated[str, Query()]
                   truncated=len(rows) >= MAX_ROWS)
 
 
-def _ids(raw: str) -> list[int]:
-    return [int(part) for part in raw.split(",")[:MAX_ROWS] if part.strip().isdigit()]
+def parse_ids(raw: str, limit: int = MAX_ROWS) -> list[int]:
+    """Question ids from a form field or link ("3,5，8 13"), at most `limit`. Anything else is
+    skipped, not an error: `isdigit` alone would let "²" crash int() and 30 nines overflow the
+    database's integer, both a 500 from a hand-edited link."""
+    parts = [part for part in re.split(r"[,，\s]+", raw or "") if part.isascii() and part.isdigit()]
+    return [int(part) for part in parts if len(part) <= 19 and 0 < int(part) <= MAX_ROW_ID][:limit]
 
 
 @router.post("/unanswered/dismiss")
 def dismiss(staff: Curator, ids: Annotated[str, Form()] = "", reason: Annotated[str, Form()] = "",
             period: Annotated[str, Form()] = "30") -> Response:
     """Dismiss a group (questions nobody needs to answer: greetings, tests, spam); back to the same filters."""
-    chosen = _ids(ids)
+    chosen = parse_ids(ids)
     filters = urlencode({"reason": reason if reason in REASONS else "",
                          "period": period if period in PERIODS else "30"})
     if not chosen:

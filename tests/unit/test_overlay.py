@@ -216,3 +216,26 @@ def test_overview_lists_shipped_and_new_entries_and_searches_text(db):
         assert [r.entry_id for r in faq.overview(s, text="一寸照片三张")] == [entry_id]
         assert all(r.topic == "union" for r in faq.overview(s, topic="union"))
         assert faq.overview(s, text="完全不会出现的词组合😀") == []
+
+
+def test_overlay_lock_is_reentrant_and_keeps_other_threads_out(tmp_path):
+    """A read-decide-write of the overlay must not interleave with another one (a lost publish),
+    and a nested use in one thread must not wait for itself."""
+    import threading
+    import time
+
+    order: list[str] = []
+
+    def other() -> None:
+        with overlay.locked(tmp_path):
+            order.append("other")
+
+    with overlay.locked(tmp_path):
+        with overlay.locked(tmp_path):  # nested: would hang on a second flock if not re-entrant
+            order.append("nested")
+        thread = threading.Thread(target=other)
+        thread.start()
+        time.sleep(0.3)
+        order.append("first done")
+    thread.join(5)
+    assert order == ["nested", "first done", "other"]
