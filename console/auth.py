@@ -26,7 +26,7 @@ from fastapi import Request
 from sqlalchemy import delete, func, select
 
 from appdb import audit
-from appdb.models import AuditLog, StaffSession, utcnow
+from appdb.models import AuditLog, StaffSession, User, utcnow
 from appdb.session import session_scope
 from appdb.users import authenticate, normalize_username
 from settings import get_settings
@@ -81,18 +81,35 @@ def _locked_out(username: str) -> bool:
     return failures >= MAX_FAILED_LOGINS
 
 
-def login(username: str, password: str, ip: str = "") -> tuple[str | None, str]:
-    """(cookie token, "") on success, (None, reason for the form) otherwise. Both are audited."""
+LOCKED = "失败次数过多，请 15 分钟后再试，或联系管理员。"
+WRONG = "用户名或密码错误。"
+
+
+def check_password(username: str, password: str, ip: str = "", *, via: str = "") -> tuple[User | None, str]:
+    """(user, "") or (None, reason): the one password check of both doors, the login form and the
+    officers' HTTP Basic API, so the lockout after MAX_FAILED_LOGINS counts the failures of both
+    and a password cannot be guessed through the API after the form has locked the name.
+    Refusals are audited (`via` says which door); a success is audited by the caller."""
     name = normalize_username(username)[:64]
+    detail = {"ip": ip, **({"via": via} if via else {})}
     if _locked_out(name):
         with session_scope() as s:
-            audit.record(s, name, "login.locked", ip=ip)
-        return None, "失败次数过多，请 15 分钟后再试，或联系管理员。"
+            audit.record(s, name, "login.locked", **detail)
+        return None, LOCKED
     user = authenticate(name, password)
+    if user is None:
+        with session_scope() as s:
+            audit.record(s, name or "?", "login.failed", **detail)
+        return None, WRONG
+    return user, ""
+
+
+def login(username: str, password: str, ip: str = "") -> tuple[str | None, str]:
+    """(cookie token, "") on success, (None, reason for the form) otherwise. Both are audited."""
+    user, reason = check_password(username, password, ip)
+    if user is None:
+        return None, reason
     with session_scope() as s:
-        if user is None:
-            audit.record(s, name or "?", "login.failed", ip=ip)
-            return None, "用户名或密码错误。"
         token, now = secrets.token_urlsafe(32), utcnow()
         s.add(StaffSession(token_hash=_digest(token), user_id=user.id, csrf_token=secrets.token_urlsafe(32),
                            created_at=now, last_seen_at=now, expires_at=now + _minutes("max")))

@@ -10,7 +10,9 @@ plain Chinese that both doors show as they are.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 
 import httpx
@@ -98,6 +100,24 @@ def _tell(call: Callable[..., None], case: Case, *args, changed: bool = True) ->
         raise ChannelDown("对话服务暂时连不上，消息没有送到职工那里，请稍后再试。") from e
 
 
+_locks: dict[str, threading.Lock] = {}
+_locks_guard = threading.Lock()
+
+
+@contextmanager
+def _one_at_a_time(code: str) -> Iterator[None]:
+    """Replies and notes of one case, one after the other. The double-click check ("was this very
+    text just written?") and the write are two steps; two copies of one form arriving together
+    (a double click, a retried request) would otherwise both pass the check and both act, and
+    the worker would get the message twice. The console is one process (Procfile), so a lock
+    per case in memory is enough; different cases never wait for each other."""
+    key = cases.normalize_code(code)
+    with _locks_guard:
+        lock = _locks.setdefault(key, threading.Lock())
+    with lock:
+        yield
+
+
 def _clean(text: str, what: str) -> str:
     text = (text or "").strip()
     if not text:
@@ -131,10 +151,11 @@ def reply(code: str, officer: str, text: str) -> Case:
     if case.status != "assigned" or case.assigned_to != officer:
         raise Conflict("请先接手这个案件再回复。" if case.status == "new" else conflict_message(code))
     note = f"回复：{text}"
-    if cases.repeated_note(code, officer, note):
-        return case
-    _tell(rasa_client.say, case, f"{REPLY_PREFIX}{text}")
-    cases.add_note(code, officer, note)
+    with _one_at_a_time(code):
+        if cases.repeated_note(code, officer, note):
+            return case
+        _tell(rasa_client.say, case, f"{REPLY_PREFIX}{text}")
+        cases.add_note(code, officer, note)
     return case
 
 
@@ -142,8 +163,9 @@ def add_note(code: str, author: str, text: str) -> None:
     """An internal note (never shown to the worker); a double-submitted note is kept once."""
     text = _clean(text, "备注")
     load(code)
-    if not cases.repeated_note(code, author, text):
-        cases.add_note(code, author, text)
+    with _one_at_a_time(code):
+        if not cases.repeated_note(code, author, text):
+            cases.add_note(code, author, text)
 
 
 def hand_back(code: str, officer: str, *, force: bool = False) -> Case:

@@ -67,12 +67,21 @@ def _local_midnight(day: date) -> datetime:
     return datetime.combine(day, time(0), local_tz()).astimezone(timezone.utc)
 
 
+FIRST_DAY, LAST_DAY = date(1970, 1, 1), date(9998, 12, 31)  # inside what datetime can shift by a zone and a day
+
+
 def _day(raw: str, name: str, problems: list[str]) -> date | None:
+    """A day typed in the filter; a malformed one, or one so far off (0001-01-01, 9999-12-31) that
+    turning it into a UTC instant would overflow, is dropped with a message instead of a 500."""
     try:
-        return date.fromisoformat(raw.strip()) if raw.strip() else None
+        day = date.fromisoformat(raw.strip()) if raw.strip() else None
     except ValueError:
         problems.append(f"{name}不是有效日期（格式 2026-11-24），已忽略。")
         return None
+    if day is not None and not FIRST_DAY <= day <= LAST_DAY:
+        problems.append(f"{name}要在 {FIRST_DAY.year} 年到 {LAST_DAY.year} 年之间，已忽略。")
+        return None
+    return day
 
 
 def parse_filters(actor: str, action: str, target: str, since: str, until: str, page: str) -> tuple[Filters, list[str]]:

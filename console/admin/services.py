@@ -84,7 +84,13 @@ def _booking_filter(service: str, first: str, last: str, status: str, slot: str)
     return BookingFilter(service=service.strip(), first=_parse_day(first, "开始日期"),
                          last=_parse_day(last, "结束日期"),
                          status=status if status in BOOKING_STATUSES else "",
-                         slot_id=int(slot) if slot.strip().isdigit() else None)
+                         slot_id=_slot_id(slot))
+
+
+def _slot_id(text: str) -> int | None:
+    """The slot filter of a bookings link; anything but a storable id (huge, negative) filters nothing."""
+    text = text.strip()
+    return int(text) if text.isdigit() and 0 < int(text) <= catalogue.MAX_ID else None
 
 
 BookingQuery = tuple[str, str, str, str, str]
@@ -110,12 +116,24 @@ def bookings_page(request: Request, staff: Curator, args: Annotated[BookingQuery
                   export_query=urlencode(f.described()), status_cn=BOOKING_STATUS_CN, **context)
 
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value: str) -> str:
+    """A cell Excel/WPS shows as text, never runs: names and work units are typed by anyone in the
+    chat, and "=HYPERLINK(…)" or "@SUM(…)" would become a live formula on the staff's computer
+    (CSV injection). A leading apostrophe keeps it visible and inert."""
+    value = str(value or "")
+    return "'" + value if value.startswith(_FORMULA_START) else value
+
+
 def _csv_row(b) -> list[str]:
     slot = b.slot
     extra = "；".join(f"{k}={v}" for k, v in (b.extra or {}).items())
-    return [b.code, slot.service.name, slot.day.isoformat(), slot.period, f"{slot.start_time}-{slot.end_time}",
-            b.name, b.phone, b.work_unit, extra, BOOKING_STATUS_CN.get(b.status, b.status),
-            local_time(b.created_at), b.channel]
+    return [_cell(v) for v in (
+        b.code, slot.service.name, slot.day.isoformat(), slot.period, f"{slot.start_time}-{slot.end_time}",
+        b.name, b.phone, b.work_unit, extra, BOOKING_STATUS_CN.get(b.status, b.status),
+        local_time(b.created_at), b.channel)]
 
 
 @router.get("/services/bookings.csv")
@@ -205,7 +223,7 @@ def _slot_done(slot, msg: str = "", err: str = "") -> RedirectResponse:
 
 def _service_key(slot_id: int) -> str:
     with session_scope() as session:
-        slot = session.get(Slot, slot_id)
+        slot = session.get(Slot, slot_id) if 0 < slot_id <= catalogue.MAX_ID else None
         return slot.service.key if slot else ""
 
 

@@ -88,8 +88,15 @@ def create(staff: Admin, username: Text = "", role: Text = "", password: Text = 
     return _back(msg=f"已创建账号 {name}，请把初始密码当面或用安全的方式告诉本人。")
 
 
+def _account(username: str) -> str:
+    """The account a URL names, spelled as stored: "Wang " and "wang" are one account, so the
+    checks below ("not yourself") cannot be passed by changing the case of her own name."""
+    return normalize_username(username)
+
+
 @router.post("/users/{username}/role")
 def change_role(staff: Admin, username: str, role: Text = "") -> Response:
+    username = _account(username)
     if username == staff.username:
         return _back(err="不能修改自己的角色，请让另一位管理员操作。")
     if role not in ROLES:
@@ -101,6 +108,7 @@ def change_role(staff: Admin, username: str, role: Text = "") -> Response:
 
 @router.post("/users/{username}/active")
 def change_active(staff: Admin, username: str, active: Text = "") -> Response:
+    username = _account(username)
     if active not in ("0", "1"):
         return _back(err="操作无效。")
     if username == staff.username and active == "0":
@@ -115,6 +123,7 @@ def change_active(staff: Admin, username: str, active: Text = "") -> Response:
 
 @router.post("/users/{username}/password")
 def reset_password(staff: Admin, username: str, password: Text = "") -> Response:
+    username = _account(username)
     if problem := _password_problem(password):
         return _back(err=problem)
     if not set_password(username, password, actor=staff.username):
