@@ -198,6 +198,8 @@ SERVICE_KEY = re.compile(r"^[a-z][a-z0-9_]{1,63}$")
 RESERVED_KEYS = frozenset({"new", "bookings"})  # console paths beside /admin/services/{key}
 MAX_SLOT_DAYS = 92  # one quarter: a longer range is more likely a typo than a plan
 MAX_CAPACITY = 1000
+MAX_TEXT = 2000  # description, eligibility: the bot reads them out in the booking dialogue
+MAX_ALIASES = 60
 
 
 @dataclass(frozen=True)
@@ -217,6 +219,10 @@ def _check_form(session: Session, key: str, form: ServiceForm) -> None:
         raise ValueError("服务名称不能为空，最多 64 个字。")
     if len(form.location) > 200:
         raise ValueError("地点最多 200 个字。")
+    if len(form.description) > MAX_TEXT or len(form.eligibility) > MAX_TEXT:
+        raise ValueError(f"介绍和预约条件各最多 {MAX_TEXT} 个字：机器人会把它们念给职工听。")
+    if len(form.aliases) > MAX_ALIASES or any(len(a) > 32 for a in form.aliases):
+        raise ValueError(f"别名最多 {MAX_ALIASES} 个，每个不超过 32 个字。")
     mine = {_norm(w) for w in (form.name, *form.aliases) if _norm(w)}
     for other in session.scalars(select(Service).where(Service.key != key)):
         taken = mine & {_norm(w) for w in (other.name, *(other.aliases or []))}
@@ -275,6 +281,8 @@ def _check_plan(plan: SlotPlan) -> None:
         raise ValueError(f"名额要在 0 到 {MAX_CAPACITY} 之间。")
     if plan.last < plan.first:
         raise ValueError("结束日期不能早于开始日期。")
+    if plan.first < local_today():
+        raise ValueError("不能在今天之前开放号源：请检查开始日期。")
     if (plan.last - plan.first).days >= MAX_SLOT_DAYS:
         raise ValueError(f"一次最多开放 {MAX_SLOT_DAYS} 天的号源。")
     if not plan.weekdays:

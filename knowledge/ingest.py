@@ -67,6 +67,12 @@ class IngestError(Exception):
     """Why a file was not imported, phrased for the person maintaining the content."""
 
 
+def _reason(exc: Exception, path: Path) -> str:
+    """A library's error text without the server's folders (it is shown in the console)."""
+    path = Path(path)
+    return str(exc).replace(str(path.resolve()), path.name).replace(str(path), path.name)[:300]
+
+
 # --------------------------------------------------------------------------------------------
 # Reading files
 # --------------------------------------------------------------------------------------------
@@ -187,7 +193,7 @@ def _read_docx(path: Path) -> str:
 
         document = docx.Document(str(path))
     except Exception as exc:  # python-docx raises several unrelated types for broken files
-        raise IngestError(f"不是有效的 Word (.docx) 文件：{exc}") from exc
+        raise IngestError(f"不是有效的 Word (.docx) 文件：{_reason(exc, path)}") from exc
 
     lines: list[str] = []
     for child in document.element.body.iterchildren():
@@ -225,7 +231,7 @@ def _read_pdf(path: Path) -> str:
             reader.decrypt("")
         pages = [page.extract_text() or "" for page in reader.pages]
     except Exception as exc:  # pypdf raises many types for damaged or encrypted files
-        raise IngestError(f"无法解析 PDF 文件（损坏或加密）：{exc}") from exc
+        raise IngestError(f"无法解析 PDF 文件（损坏或加密）：{_reason(exc, path)}") from exc
     return "\n".join(pages)
 
 

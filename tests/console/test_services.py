@@ -71,6 +71,10 @@ def test_create_and_edit_a_service_with_bad_input_kept(on_console_db, as_user):
         assert (service.name, service.location, service.active) == ("亲子课堂（改）", "二楼", False)
         assert [e.action for e in audit.entries(s, target=key)][:2] == ["service.update", "service.create"]
     assert submit(cora, f"/admin/services/{key}", {"name": ""}).status_code == 422
+    huge = submit(cora, f"/admin/services/{key}", {"name": "亲子课堂", "description": "长" * 5000})
+    assert huge.status_code == 422 and "最多 2000 个字" in huge.text and "长" * 5000 in huge.text  # kept
+    many = submit(cora, f"/admin/services/{key}", {"name": "亲子课堂", "aliases": "，".join(f"别名{i}" for i in range(80))})
+    assert many.status_code == 422 and "别名最多 60 个" in many.text
     assert cora.get("/admin/services/no_such_service").status_code == 404
 
 
@@ -93,7 +97,7 @@ def test_open_slots_for_one_day_or_a_range(on_console_db, as_user):
     assert "已开放 1 个号源" in flash_of(submit(cora, f"/admin/services/{key}/slots", single))
     for bad, reason in (({"end": "08:00"}, "开始早于结束"), ({"last": "2020-01-01"}, "结束日期不能早于"),
                         ({"weekdays": []}, "星期"), ({"capacity": "很多"}, "整数"), ({"first": "明天"}, "日期"),
-                        ({"period": "半夜"}, "时段")):
+                        ({"period": "半夜"}, "时段"), ({"first": "2020-01-01", "last": "2020-01-31"}, "今天之前")):
         r = submit(cora, f"/admin/services/{key}/slots", {**plan, **bad})
         assert r.status_code == 422 and reason in r.text, bad
     assert len(catalogue.service_slots(key, first)[1]) == 5

@@ -347,6 +347,7 @@ def test_broken_docx_is_skipped_with_reason(tmp_path):
     (tmp_path / "broken.docx").write_bytes(b"this is not a zip file")
     report = import_folder(tmp_path)
     assert report.documents == [] and "docx" in report.skipped[0][1]
+    assert str(tmp_path) not in report.skipped[0][1]  # shown in the console: no server folders
 
 
 # ---------------------------------------------------------------- folders and sidecars
