@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 from scipy.cluster.hierarchy import fcluster, linkage
+from scipy.sparse import csr_matrix
+from scipy.spatial.distance import squareform
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from knowledge.tokenize import tokens
@@ -18,13 +20,22 @@ from knowledge.tokenize import tokens
 DEFAULT_THRESHOLD = 0.3
 
 
-def _vectors(texts: list[str]) -> np.ndarray:
-    """L2-normalised TF-IDF rows; a text without any token (emoji, punctuation) is all zeros."""
+def _vectors(texts: list[str]) -> csr_matrix:
+    """L2-normalised sparse TF-IDF rows; a text without any token (emoji, punctuation) is all zeros."""
     analysed = [tokens(t) for t in texts]
     if not any(analysed):
-        return np.zeros((len(texts), 0))
+        return csr_matrix((len(texts), 0))
     vectorizer = TfidfVectorizer(analyzer=lambda doc: doc, sublinear_tf=True)
-    return vectorizer.fit_transform(analysed).toarray()
+    return vectorizer.fit_transform(analysed).tocsr()
+
+
+def _distances(vectors: csr_matrix) -> np.ndarray:
+    """Condensed cosine distances from one sparse product: the rows are unit length, so X·Xᵀ is the
+    cosine, and the questions' vocabulary (thousands of words) never becomes a dense matrix."""
+    similarity = (vectors @ vectors.T).toarray()
+    distance = np.clip(1.0 - similarity, 0.0, 2.0)
+    np.fill_diagonal(distance, 0.0)
+    return squareform(distance, checks=False)
 
 
 def cluster(texts: list[str], threshold: float = DEFAULT_THRESHOLD) -> list[list[int]]:
@@ -35,12 +46,12 @@ def cluster(texts: list[str], threshold: float = DEFAULT_THRESHOLD) -> list[list
     if not texts:
         return []
     vectors = _vectors(texts)
-    usable = [i for i in range(len(texts)) if vectors.shape[1] and vectors[i].any()]
+    usable = [int(i) for i in np.flatnonzero(vectors.getnnz(axis=1))]
     labels: dict[int, int] = {}
     if len(usable) == 1:
         labels[usable[0]] = 0
     elif usable:
-        tree = linkage(vectors[usable], method="average", metric="cosine")
+        tree = linkage(_distances(vectors[usable]), method="average")
         for i, label in zip(usable, fcluster(tree, t=1.0 - threshold, criterion="distance")):
             labels[i] = int(label)
     groups: dict[object, list[int]] = {}
