@@ -287,14 +287,23 @@ def edit(session: Session, actor: str, entry_id: str, data: dict[str, Any], note
     return version
 
 
-def review(session: Session, actor: str, entry_id: str, version_no: int) -> FaqVersion:
-    """Approve a draft; four eyes: nobody who wrote it may approve it."""
+def _ready(session: Session, entry_id: str, version_no: int, needed: str, done: str, repeat: str,
+           refusal: str) -> FaqVersion:
+    """The version, locked, if it is in status `needed`. A second click (it is already `done`) and
+    any other status are refused in words, so a double submit never acts twice."""
     _lock(session, entry_id)
     version = _get(session, entry_id, version_no)
-    if version.status == "reviewed":
-        raise FaqError(f"第 {version_no} 版已经审核通过了，无需再审。")
-    if version.status != "draft":
-        raise FaqError(f"第 {version_no} 版不是草稿，不能审核（现在是：{version.status}）。")
+    if version.status == done:
+        raise FaqError(repeat)
+    if version.status != needed:
+        raise FaqError(f"第 {version_no} 版{refusal}（现在是：{version.status}）。")
+    return version
+
+
+def review(session: Session, actor: str, entry_id: str, version_no: int) -> FaqVersion:
+    """Approve a draft; four eyes: nobody who wrote it may approve it."""
+    version = _ready(session, entry_id, version_no, "draft", "reviewed",
+                     f"第 {version_no} 版已经审核通过了，无需再审。", "不是草稿，不能审核")
     if actor in authors(version):
         raise FaqError("不能审核自己写或改过的草稿：请另一位同事审核。")
     version.status, version.reviewed_by, version.reviewed_at = "reviewed", actor, utcnow()
@@ -304,12 +313,8 @@ def review(session: Session, actor: str, entry_id: str, version_no: int) -> FaqV
 
 def publish(session: Session, actor: str, entry_id: str, version_no: int) -> FaqVersion:
     """Make a reviewed version the one the bot answers with; the one before is superseded."""
-    _lock(session, entry_id)
-    version = _get(session, entry_id, version_no)
-    if version.status == "published":
-        raise FaqError(f"第 {version_no} 版已经发布了，无需再次发布。")
-    if version.status != "reviewed":
-        raise FaqError(f"第 {version_no} 版还没有审核通过，不能发布（现在是：{version.status}）。")
+    version = _ready(session, entry_id, version_no, "reviewed", "published",
+                     f"第 {version_no} 版已经发布了，无需再次发布。", "还没有审核通过，不能发布")
     for other in versions(session, entry_id):
         if other.status == "published":
             other.status = "superseded"
