@@ -20,7 +20,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from appdb import audit
-from appdb.models import Booking, Service, Slot, local_tz
+from appdb.models import Booking, Service, Slot, local_tz, storable_id
 from appdb.session import session_scope
 
 SERVICES_FILE = Path(__file__).resolve().parent.parent / "knowledge" / "content" / "services.yml"
@@ -309,13 +309,10 @@ def add_slots(key: str, plan: SlotPlan, *, actor: str) -> tuple[int, int]:
         return len(new), len(plan.days()) - len(new)
 
 
-MAX_ID = 2**63 - 1  # the largest integer the database stores; a bigger id in a URL names no slot
-
-
 def _slot(session: Session, slot_id: int) -> Slot:
     """The slot, or LookupError (also for an id no database column can hold, which SQLite would
     answer with OverflowError: a hand-edited URL gets "没有这个号源", not a 500)."""
-    slot = session.get(Slot, slot_id) if 0 < slot_id <= MAX_ID else None
+    slot = session.get(Slot, slot_id) if storable_id(slot_id) else None
     if slot is None:
         raise LookupError(slot_id)
     return slot

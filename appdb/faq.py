@@ -23,7 +23,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from appdb import audit
-from appdb.models import FaqVersion, utcnow
+from appdb.models import FaqVersion, storable_id, utcnow
 from knowledge import content
 from knowledge.models import NATIONAL
 
@@ -40,7 +40,6 @@ DATA_KEYS = ("topic", "questions", "answer", "basis", "region", "effective", "re
 MAX_ANSWER = 2000  # characters; the guide asks for about 300, longer texts are refused, not cut
 MAX_VARIANTS = 60
 _ENTRY_ID = re.compile(r"^[a-z][a-z_]*-\d{3,}$")
-MAX_ROW_ID = 2**63 - 1  # the database's integer; a bigger "id" typed into a link is nobody's question
 
 
 class FaqError(ValueError):
@@ -434,4 +433,4 @@ def _new_draft(session: Session, latest: FaqVersion, actor: str, data: dict[str,
 def unanswered_ids(session: Session, entry_id: str) -> list[int]:
     """The unanswered questions this entry was written for (marked handled once it is published)."""
     ids = {i for v in versions(session, entry_id) for i in v.data.get("from_unanswered") or []}
-    return sorted(i for i in ids if isinstance(i, int) and 0 < i <= MAX_ROW_ID)  # stored before links were checked
+    return sorted(i for i in ids if isinstance(i, int) and storable_id(i))  # stored before links were checked

@@ -48,6 +48,23 @@ DOCUMENT_STATUSES = ("uploaded", "published", "retired")
 UNANSWERED_STATUSES = ("open", "handled", "dismissed")
 
 
+MAX_ROW_ID = 2**63 - 1  # the largest integer id the database stores
+
+
+def storable_id(value: int) -> bool:
+    """Whether an id can name a row at all: a bigger one makes SQLite raise OverflowError (a 500)."""
+    return 0 < value <= MAX_ROW_ID
+
+
+def parse_row_id(text: str) -> int | None:
+    """An id typed into a link or form, or None. `isdigit` alone would let "²" crash int(), and
+    thirty nines overflow the database's integer: both a 500 from a hand-edited link."""
+    text = (text or "").strip()
+    if not (text.isascii() and text.isdigit() and len(text) <= 19):
+        return None
+    return int(text) if storable_id(int(text)) else None
+
+
 def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 

@@ -21,7 +21,7 @@ from fastapi.responses import RedirectResponse, Response
 from appdb import audit, catalogue
 from appdb.booking import BookingFilter, find_bookings
 from appdb.catalogue import PERIODS, ServiceForm, SlotPlan
-from appdb.models import BOOKING_STATUSES, Slot
+from appdb.models import BOOKING_STATUSES, Slot, parse_row_id, storable_id
 from appdb.session import session_scope
 from console.auth import Staff, require
 from console.templating import local_time, render
@@ -84,13 +84,7 @@ def _booking_filter(service: str, first: str, last: str, status: str, slot: str)
     return BookingFilter(service=service.strip(), first=_parse_day(first, "开始日期"),
                          last=_parse_day(last, "结束日期"),
                          status=status if status in BOOKING_STATUSES else "",
-                         slot_id=_slot_id(slot))
-
-
-def _slot_id(text: str) -> int | None:
-    """The slot filter of a bookings link; anything but a storable id (huge, negative) filters nothing."""
-    text = text.strip()
-    return int(text) if text.isdigit() and 0 < int(text) <= catalogue.MAX_ID else None
+                         slot_id=parse_row_id(slot))  # not a storable id: no slot filter
 
 
 BookingQuery = tuple[str, str, str, str, str]
@@ -223,7 +217,7 @@ def _slot_done(slot, msg: str = "", err: str = "") -> RedirectResponse:
 
 def _service_key(slot_id: int) -> str:
     with session_scope() as session:
-        slot = session.get(Slot, slot_id) if 0 < slot_id <= catalogue.MAX_ID else None
+        slot = session.get(Slot, slot_id) if storable_id(slot_id) else None
         return slot.service.key if slot else ""
 
 

@@ -17,8 +17,7 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 
-from appdb.faq import MAX_ROW_ID
-from appdb.models import UnansweredQuestion, utcnow
+from appdb.models import UnansweredQuestion, parse_row_id, utcnow
 from appdb.session import session_scope
 from appdb.unanswered import set_status
 from console.auth import Staff, require
@@ -89,11 +88,10 @@ def unanswered(request: Request, staff: Curator, reason: Annotated[str, Query()]
 
 
 def parse_ids(raw: str, limit: int = MAX_ROWS) -> list[int]:
-    """Question ids from a form field or link ("3,5，8 13"), at most `limit`. Anything else is
-    skipped, not an error: `isdigit` alone would let "²" crash int() and 30 nines overflow the
-    database's integer, both a 500 from a hand-edited link."""
-    parts = [part for part in re.split(r"[,，\s]+", raw or "") if part.isascii() and part.isdigit()]
-    return [int(part) for part in parts if len(part) <= 19 and 0 < int(part) <= MAX_ROW_ID][:limit]
+    """Question ids from a form field or link ("3,5，8 13"), at most `limit`; anything that is not a
+    storable id is skipped, not an error."""
+    ids = (parse_row_id(part) for part in re.split(r"[,，\s]+", raw or ""))
+    return [i for i in ids if i is not None][:limit]
 
 
 @router.post("/unanswered/dismiss")

@@ -553,3 +553,13 @@ def test_log_unanswered_creates_the_schema_on_a_fresh_database(tmp_path, monkeyp
             assert s.scalar(select(UnansweredQuestion.reason)) == "feedback"
     finally:
         dbsession.reset_engine()
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("12", 12), (" 7 ", 7), ("0", None), ("-3", None), ("²", None), ("１２", None), ("9" * 30, None),
+    (str(2**63 - 1), 2**63 - 1), (str(2**63), None), ("", None), ("1e3", None),
+])
+def test_parse_row_id_accepts_only_ids_a_row_can_have(text, expected):
+    from appdb.models import parse_row_id
+
+    assert parse_row_id(text) == expected
