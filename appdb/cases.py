@@ -169,20 +169,6 @@ def add_note(code: str, author: str, text: str) -> CaseNote:
         return note
 
 
-def list_cases(status: str | None = None, priority: str | None = None,
-               assigned_to: str | None = None, limit: int = 500) -> list[Case]:
-    """The officers' queue: most urgent first, then the nearest deadline."""
-    query = select(Case).order_by(_PRIORITY_RANK, Case.sla_due_at, Case.id).limit(limit)
-    if status is not None:
-        query = query.where(Case.status == status)
-    if priority is not None:
-        query = query.where(Case.priority == priority)
-    if assigned_to is not None:
-        query = query.where(Case.assigned_to == assigned_to)
-    with session_scope() as session:
-        return list(session.scalars(query))
-
-
 def by_code(code: str, *, viewer: str | None = None) -> Case | None:
     """The case with its notes; a `viewer` (console user) is recorded in the audit log."""
     with session_scope() as session:
@@ -216,9 +202,8 @@ def assign(code: str, officer: str, *, actor: str) -> Case:
 def find_cases(*, status: str | None = None, priority: str | None = None, assigned_to: str | None = None,
                unassigned: bool = False, overdue: bool = False, category: str | None = None,
                now: datetime | None = None, limit: int = 500) -> list[Case]:
-    """The console's inbox: `list_cases` plus the filters an officer sorts her day with.
-
-    `status="open"` means every case not closed yet (the inbox's default view)."""
+    """The officers' queue, most urgent first, then the nearest deadline, with the filters an officer
+    sorts her day with. `status="open"` means every case not closed yet (the inbox's default view)."""
     query = select(Case).order_by(_PRIORITY_RANK, Case.sla_due_at, Case.id).limit(limit)
     if status == "open":
         query = query.where(Case.status != "closed")

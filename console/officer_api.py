@@ -63,7 +63,7 @@ def _do(action, *args, **kwargs) -> Case:
 @router.get("/cases")
 def list_cases(user: Officer, state: Annotated[str | None, Query(alias="status")] = None,
                priority: str | None = None) -> list[dict]:
-    return [_summary(c) for c in cases.list_cases(status=state, priority=priority)]
+    return [_summary(c) for c in cases.find_cases(status=state, priority=priority)]
 
 
 @router.get("/cases/{code}")

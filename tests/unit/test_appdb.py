@@ -417,7 +417,7 @@ def test_case_priorities_and_sla(db):
         assert case.priority == priority, key
         assert case.sla_due_at == now + timedelta(hours=hours), key
         assert case.code.startswith("AJ") and len(case.code) == 10 and case.status == "new"
-    queue = cases.list_cases(status="new")
+    queue = cases.find_cases(status="new")
     ranks = [("urgent", "high", "normal").index(c.priority) for c in queue]
     assert ranks == sorted(ranks)
     assert all(c.overdue for c in queue)  # 2025 deadlines are long past
@@ -458,7 +458,7 @@ def test_case_workflow(db):
     assert cases.open_case_of("w1") is None and [c.code for c in cases.cases_of("w1")] == [case.code]
     with pytest.raises(cases.CaseNotFound):
         cases.take("AJNOPE", "wang")
-    assert cases.list_cases(assigned_to="wang", status="closed")[0].code == case.code
+    assert cases.find_cases(assigned_to="wang", status="closed")[0].code == case.code
     cases.by_code(case.code, viewer="wang")
     with dbsession.session_scope() as s:
         actions = s.scalars(select(AuditLog.action).where(AuditLog.target == case.code).order_by(AuditLog.id)).all()
