@@ -67,10 +67,12 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _minutes(name: str) -> timedelta:
-    s = get_settings()
-    return timedelta(minutes=float(s.CONSOLE_SESSION_IDLE_MINUTES)) if name == "idle" \
-        else timedelta(hours=float(s.CONSOLE_SESSION_MAX_HOURS))
+def _idle_limit() -> timedelta:
+    return timedelta(minutes=float(get_settings().CONSOLE_SESSION_IDLE_MINUTES))
+
+
+def _max_age() -> timedelta:
+    return timedelta(hours=float(get_settings().CONSOLE_SESSION_MAX_HOURS))
 
 
 def _locked_out(username: str) -> bool:
@@ -112,7 +114,7 @@ def login(username: str, password: str, ip: str = "") -> tuple[str | None, str]:
     with session_scope() as s:
         token, now = secrets.token_urlsafe(32), utcnow()
         s.add(StaffSession(token_hash=_digest(token), user_id=user.id, csrf_token=secrets.token_urlsafe(32),
-                           created_at=now, last_seen_at=now, expires_at=now + _minutes("max")))
+                           created_at=now, last_seen_at=now, expires_at=now + _max_age()))
         audit.record(s, user.username, "login", ip=ip)
         return token, ""
 
@@ -136,7 +138,7 @@ def staff_for(token: str | None) -> Staff | None:
         row = s.scalar(select(StaffSession).where(StaffSession.token_hash == _digest(token)))
         if row is None:
             return None
-        if row.expires_at <= now or row.last_seen_at + _minutes("idle") <= now or not row.user.active:
+        if row.expires_at <= now or row.last_seen_at + _idle_limit() <= now or not row.user.active:
             s.delete(row)
             return None
         if now - row.last_seen_at >= TOUCH_EVERY:
@@ -149,7 +151,7 @@ def purge_expired() -> int:
     now = utcnow()
     with session_scope() as s:
         return s.execute(delete(StaffSession).where(
-            (StaffSession.expires_at <= now) | (StaffSession.last_seen_at <= now - _minutes("idle")))).rowcount
+            (StaffSession.expires_at <= now) | (StaffSession.last_seen_at <= now - _idle_limit()))).rowcount
 
 
 async def _submitted_csrf(request: Request) -> str:

@@ -33,11 +33,8 @@ def _login_page(request: Request, next_path: str, reason: str = "", status_code:
     token = secrets.token_urlsafe(24)
     response = render(request, "login.html", None, status_code=status_code, login_csrf=token,
                       next=safe_next(next_path), reason=reason)
-    response.set_cookie(LOGIN_CSRF, token, max_age=3600, **_cookie_args())
+    response.set_cookie(auth.LOGIN_CSRF_COOKIE, token, max_age=3600, **_cookie_args())
     return response
-
-
-LOGIN_CSRF = auth.LOGIN_CSRF_COOKIE
 
 
 @router.get("/login")
@@ -55,7 +52,7 @@ def login(request: Request, username: Annotated[str, Form()] = "", password: Ann
           csrf_token: Annotated[str, Form()] = "", next: Annotated[str, Form()] = "/admin") -> Response:
     """Her name and password checked; an overlong one gets the form back with a message (not a
     bare 422 in English), and is not hashed at all."""
-    if not auth.tokens_match(request.cookies.get(LOGIN_CSRF, ""), csrf_token):
+    if not auth.tokens_match(request.cookies.get(auth.LOGIN_CSRF_COOKIE, ""), csrf_token):
         return _login_page(request, next, "登录页面已过期，请重新输入。", 403)
     if len(username) > MAX_USERNAME or len(password) > MAX_PASSWORD:
         return _login_page(request, next, "用户名或密码太长了，请检查后重新输入。", 422)
@@ -65,7 +62,7 @@ def login(request: Request, username: Annotated[str, Form()] = "", password: Ann
         return _login_page(request, next, reason, 401)
     response = RedirectResponse(safe_next(next), 303)
     response.set_cookie(auth.COOKIE, token, **_cookie_args())  # a session cookie: gone with the browser
-    response.delete_cookie(LOGIN_CSRF, path="/")
+    response.delete_cookie(auth.LOGIN_CSRF_COOKIE, path="/")
     return response
 
 
