@@ -33,6 +33,7 @@ from appdb.session import session_scope
 from knowledge import overlay as layout
 from knowledge.ingest import SIDECAR_SUFFIX, SUPPORTED_SUFFIXES, IngestError, import_file
 from knowledge.models import DocumentMeta, Entry
+from knowledge.store import write_atomic
 from knowledge.regions import canonical_province
 from settings import get_settings
 
@@ -91,13 +92,6 @@ def clean_meta(form: dict[str, str]) -> dict[str, str]:
     return {key: value for key, value in meta.items() if value}
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
-
-
 def _sidecar(path: Path) -> Path:
     return path.with_name(path.stem + SIDECAR_SUFFIX)
 
@@ -133,7 +127,7 @@ def stage(filename: str, data: bytes, meta: dict[str, str], actor: str) -> str:
                 raise DocumentError(f"这个文件已经上传过：「{other.title}」。")
         doc_id = _new_doc_id()
         path = overlay() / STAGING / doc_id / name
-        _write_atomic(path, data)
+        write_atomic(path, data)
         layout.write_yaml(_sidecar(path), {**meta, "doc_id": doc_id})
         s.add(Document(doc_id=doc_id, title=meta.get("title") or name, source="upload", filename=name,
                        meta={**meta, "sha256": digest, "bytes": len(data)}, status="uploaded", uploaded_by=actor))

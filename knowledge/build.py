@@ -119,12 +119,8 @@ class _AnnotationCache:
 
     def save(self) -> None:
         """Keep what this build used (so the file does not grow with every edit), written whole."""
-        if self.path is None:
-            return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(self.used, ensure_ascii=False), encoding="utf-8")
-        tmp.replace(self.path)
+        if self.path is not None:
+            store.write_atomic(self.path, json.dumps(self.used, ensure_ascii=False).encode("utf-8"))
 
 
 def units(entries: list[Entry]) -> tuple[list[str], np.ndarray]:

@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import dataclasses
 import fcntl
-import os
-import tempfile
 import threading
 from contextlib import contextmanager
 from datetime import date
@@ -25,6 +23,7 @@ from typing import Any, Iterator
 
 import yaml
 
+from knowledge import store
 from knowledge.models import Entry
 
 PUBLISHED = Path("faq") / "published.yml"
@@ -65,16 +64,9 @@ def locked(root: Path) -> Iterator[None]:
 
 
 def write_yaml(path: Path, data: Any) -> None:
-    """Write atomically (temporary file in the same folder + os.replace)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            yaml.safe_dump(data, f, allow_unicode=True, sort_keys=False, width=1000)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """Write atomically (store.write_atomic): a build never reads half a file."""
+    text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=1000)
+    store.write_atomic(path, text.encode("utf-8"))
 
 
 def _read_yaml(path: Path, empty: Any) -> Any:

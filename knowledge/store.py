@@ -13,6 +13,7 @@ import dataclasses
 import json
 import os
 import shutil
+import tempfile
 import time
 from datetime import date
 from pathlib import Path
@@ -37,11 +38,23 @@ def new_version_dir(index_dir: Path) -> Path:
     return path
 
 
+def write_atomic(path: Path, data: bytes) -> None:
+    """Replace `path` whole: written to a temporary file in the same folder, then renamed, so a
+    reader (a build, a running server) sees the old content or the new, never half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
 def publish(index_dir: Path, version: Path) -> None:
     """Make `version` the live index, then drop old versions beyond KEEP_VERSIONS."""
-    tmp = index_dir / f".CURRENT.{os.getpid()}"
-    tmp.write_text(version.name)
-    os.replace(tmp, index_dir / "CURRENT")
+    write_atomic(index_dir / "CURRENT", version.name.encode())
     versions = sorted((p for p in index_dir.glob("v-*") if p.is_dir()), key=lambda p: p.stat().st_mtime)
     for old in versions[:-KEEP_VERSIONS]:
         if old != version:
