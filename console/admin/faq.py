@@ -20,7 +20,7 @@ from appdb.models import FaqVersion
 from appdb.session import session_scope
 from appdb.unanswered import set_status
 from console import publisher
-from console.admin.unanswered import MAX_ROWS, parse_ids
+from console.admin.unanswered import parse_ids
 from console.auth import Staff, require
 from console.templating import render
 from knowledge import overlay
@@ -78,11 +78,6 @@ def to_form(data: dict[str, Any], note: str = "") -> dict[str, str]:
             "review_by": str(data.get("review_by") or ""), "note": note}
 
 
-def _ids(text: str) -> list[int]:
-    """The unanswered questions a new entry is written for: a whole group, however big it is."""
-    return parse_ids(text, MAX_ROWS)
-
-
 def _version(text: str) -> int | None:
     """The version number a button posted, or None for anything a button never sends."""
     text = (text or "").strip()
@@ -116,7 +111,7 @@ def faq_list(request: Request, staff: Curator, q: str = "", topic: str = "", sta
 def faq_new(request: Request, staff: Curator, question: Annotated[list[str] | None, Query()] = None,
             from_unanswered: str = "", topic: str = "") -> Response:
     form = to_form({"topic": topic, "questions": [q[:200] for q in (question or [])[:60]], "region": NATIONAL})
-    form.update(from_unanswered=",".join(map(str, _ids(from_unanswered))), form_token=secrets.token_urlsafe(16))
+    form.update(from_unanswered=",".join(map(str, parse_ids(from_unanswered))), form_token=secrets.token_urlsafe(16))
     return _page(request, "faq_form.html", staff, form=form, entry_id=None, problems=[])
 
 
@@ -127,7 +122,7 @@ async def faq_create(request: Request, staff: Curator) -> Response:
     if problems:
         return _page(request, "faq_form.html", staff, 422, form=form, entry_id=None, problems=problems)
     with session_scope() as s:
-        version = faq.create(s, staff.username, data, form.get("note", ""), _ids(form.get("from_unanswered", "")),
+        version = faq.create(s, staff.username, data, form.get("note", ""), parse_ids(form.get("from_unanswered", "")),
                              form.get("form_token", ""))
         entry_id = version.entry_id
     return _back(f"/admin/faq/{entry_id}", msg=f"已保存为草稿 {entry_id}：请另一位同事审核。")
