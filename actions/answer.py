@@ -16,8 +16,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from appdb.answer_log import record_answer
 from appdb.unanswered import log_unanswered
-from actions.compose import Conversation, Reply, compose
-from actions.facts import Facts
+from answering.compose import Conversation, Reply, compose
+from answering.facts import Facts
 from appdb.privacy import mask
 from knowledge.live import from_settings as live_index
 

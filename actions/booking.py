@@ -12,7 +12,7 @@ from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.when import describe, parse_when
+from answering.when import describe, parse_when
 from appdb import booking as bk
 from appdb.catalogue import find_service, get_service, local_today
 from appdb.models import Slot
@@ -31,7 +31,7 @@ MAX_FIELD = 60
 
 def slot_label(slot: Slot) -> str:
     """12月5日（周五）上午 09:00-11:30"""
-    from actions.when import When
+    from answering.when import When
     return f"{describe(When(slot.day, slot.period))} {slot.start_time}-{slot.end_time}"
 
 

@@ -252,7 +252,7 @@ def _entry_page(request: Request, staff: Staff, entry_id: str, name: str,
 
 def _bot_reply(data: dict[str, Any]):
     """How the bot words this entry: the action server's own reply function on a one-hit result."""
-    from actions.compose import answer_reply  # the exact wording path of the bot (answer + basis + region)
+    from answering.compose import answer_reply  # the exact wording path of the bot (answer + basis + region)
     from knowledge import content
     from knowledge.search import Hit, SearchResult
 

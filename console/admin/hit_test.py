@@ -1,6 +1,6 @@
 """Hit test (curators): type a question, see what the bot would answer and why.
 
-The reply comes from the same code the action server runs (actions.compose.compose, a fresh
+The reply comes from the same code the action server runs (answering.compose.compose, a fresh
 conversation, the live index), so a curator tests the real thing, not an imitation; the ranked
 hits with their scores and the confidence decision come from Searcher.explain. It only reads, so
 it is a GET form: a result can be shared as a link.
@@ -26,7 +26,7 @@ DECISIONS = {"answer": "直接回答", "caveat": "回答并提示不确定", "ab
 
 def what_the_bot_says(question: str, province: str | None) -> dict:
     """The bot's reply to `question` as the first message of a conversation, and the retrieval behind it."""
-    from actions.compose import Conversation, compose  # the answer code loads the live index lazily
+    from answering.compose import Conversation, compose  # the answer code loads the live index lazily
     from knowledge.live import from_settings
 
     searcher = from_settings().get()

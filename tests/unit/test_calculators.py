@@ -2,7 +2,7 @@ from datetime import date
 
 import pytest
 
-from actions import calculators as calc
+from answering import calculators as calc
 
 
 def test_shanghai_single_baby_example_from_the_issue():

@@ -2,7 +2,7 @@ from datetime import date
 
 import pytest
 
-from actions import facts
+from answering import facts
 
 
 @pytest.mark.parametrize("text,expected", [

@@ -2,7 +2,7 @@ from datetime import date
 
 import pytest
 
-from actions.when import When, describe, parse_when, weekday_cn
+from answering.when import When, describe, parse_when, weekday_cn
 
 TODAY = date(2026, 11, 24)  # a Tuesday
 

@@ -9,8 +9,8 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from actions import calculators, facts
-from actions.facts import Facts
+from answering import calculators, facts
+from answering.facts import Facts
 from knowledge import regions
 from knowledge.normalize import normalize
 from knowledge.safety import detect

@@ -34,7 +34,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from actions.facts import to_int
+from answering.facts import to_int
 
 PERIODS = ("上午", "下午", "晚上")
 _WEEKDAYS_CN = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
