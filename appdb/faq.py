@@ -35,6 +35,8 @@ TOPICS = {
     "harassment": "性骚扰", "discrimination": "就业歧视/同工同酬", "procedure": "维权途径",
     "leave": "其他假期", "services": "工会服务", "union": "工会与女职工组织",
     "new_employment": "新就业形态劳动者", "violence": "家庭暴力与人身安全",
+    "resign": "辞职与离职", "wages": "工资与工时", "contract": "劳动合同", "compensation": "经济补偿与赔偿",
+    "insurance": "社会保险与工伤",
 }
 DATA_KEYS = ("topic", "questions", "answer", "basis", "region", "effective", "review_by", "related")
 MAX_ANSWER = 2000  # characters; the guide asks for about 300, longer texts are refused, not cut
