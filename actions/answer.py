@@ -35,12 +35,21 @@ def conversation_from(tracker: Tracker) -> Conversation:
     slot = tracker.get_slot
     birth = slot("birth_date")
     babies, order, months = _float(slot("babies")), _float(slot("child_order")), _float(slot("pregnancy_months"))
+    told = Facts(province=slot("province"), birth_date=_iso_date(birth),
+                 babies=int(babies) if babies else None, difficult_birth=slot("difficult_birth"),
+                 child_order=int(order) if order else None, pregnancy_months=months)
+    situation = slot("situation")
     return Conversation(
-        facts=Facts(province=slot("province"), birth_date=date.fromisoformat(birth) if birth else None,
-                    babies=int(babies) if babies else None, difficult_birth=slot("difficult_birth"),
-                    child_order=int(order) if order else None, pregnancy_months=months),
+        facts=told.merged_over(Facts.from_slot(situation if isinstance(situation, dict) else None)),
         last_topic=slot("last_topic"), last_question=slot("last_question"),
         abstain_count=int(_float(slot("abstain_count")) or 0))
+
+
+def _iso_date(value: Any) -> date | None:
+    try:
+        return date.fromisoformat(str(value)) if value else None
+    except ValueError:
+        return None
 
 
 def slot_events(reply: Reply, conv: Conversation, current: dict[str, Any]) -> list[SlotSet]:
@@ -50,8 +59,9 @@ def slot_events(reply: Reply, conv: Conversation, current: dict[str, Any]) -> li
         "province": f.province, "babies": f.babies, "difficult_birth": f.difficult_birth,
         "birth_date": f.birth_date.isoformat() if f.birth_date else None,
         "child_order": f.child_order, "pregnancy_months": f.pregnancy_months,
+        "situation": f.as_slot() or None,
     }
-    if reply.kind in ("calculation", "clarify", "answer", "caveat"):
+    if reply.kind in ("calculation", "clarify", "answer", "caveat", "emergency"):
         wanted.update(last_topic=reply.topic, last_question=reply.question, abstain_count=0.0)
     elif reply.kind == "abstain":
         wanted["abstain_count"] = float(conv.abstain_count + 1)
@@ -63,6 +73,17 @@ def pending_booking(tracker: Tracker) -> bool:
     "yes" completes it, once, thanks to the booking's idempotency key."""
     return bool(tracker.get_slot("bk_confirmed") and tracker.get_slot("bk_slot") and tracker.get_slot("bk_request")
                 and tracker.active_loop_name is None)
+
+
+def send(dispatcher: CollectingDispatcher, reply: Reply) -> None:
+    """One message per part (safety first, then each issue), the buttons under the last one."""
+    if reply.response:
+        dispatcher.utter_message(response=reply.response)
+        return
+    messages = reply.messages()
+    for text in messages[:-1]:
+        dispatcher.utter_message(text=text)
+    dispatcher.utter_message(text=messages[-1] if messages else reply.text, buttons=reply.buttons)
 
 
 class ActionAnswer(Action):
@@ -81,10 +102,7 @@ class ActionAnswer(Action):
                         intent_confidence=confidence)
         if reply.kind == "abstain" and conv.abstain_count + 1 >= 2:
             reply.text += "\n已经连续两次没能回答好你的问题，建议转人工，由维权专员直接帮你。"
-        if reply.response:
-            dispatcher.utter_message(response=reply.response)
-        else:
-            dispatcher.utter_message(text=reply.text, buttons=reply.buttons)
+        send(dispatcher, reply)
         top = reply.sources[0]["id"] if reply.sources and "id" in reply.sources[0] else ""
         if reply.kind in ("abstain", "caveat"):
             log_unanswered(tracker.sender_id, text, reply.kind, reply.confidence or 0.0, top)

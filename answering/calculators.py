@@ -49,6 +49,10 @@ def maternity_leave(province: str | None = None, babies: int = 1, difficult: boo
         lines.append(f"多胞胎每多生育1个婴儿增加{PER_EXTRA_BABY}天，共增加{extra}天")
     basis, caveats, region = [NATIONAL_BASIS], [], NATIONAL
     rule = regions.rules().get(province) if province else None
+    if rule is not None and not (rule.verified and rule.extra_days(child_order or 1) is not None):
+        # a figure the knowledge base cannot cite is never added to her total
+        caveats.append(rule.note or f"{rule.province}的延长生育假本助手还没有核对到现行条例，请向当地工会或12351确认。")
+        rule = None
     if rule is not None:
         region = rule.province
         extra_days = rule.extra_days(child_order or 1)
@@ -60,8 +64,6 @@ def maternity_leave(province: str | None = None, babies: int = 1, difficult: boo
         if others and child_order is None:
             caveats.append("以上按第1个孩子计算；" + "，".join(
                 f"生育第{o}个孩子延长{d}天" for o, d in sorted(others.items())) + "。")
-        if not rule.verified or extra_days is None:
-            caveats.append(rule.note or f"{rule.province}的地方规定本助手未能核实，请向当地工会或12351确认。")
     end = end_of_leave(birth_date, total) if birth_date else None
     if end:
         caveats.append("按分娩当天算第1天；如果产前已经开始休假，结束日期相应提前。")

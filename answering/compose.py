@@ -9,11 +9,13 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from answering import calculators, facts
+from answering import calculators, compensation, facts, issues
 from answering.facts import Facts
-from knowledge import regions
+from answering.issues import Issue
+from knowledge import regions, topics
 from knowledge.normalize import normalize
 from knowledge.safety import detect
+from knowledge.models import NATIONAL
 from knowledge.search import Hit, Searcher, SearchResult
 
 INTENT_TOPICS = {
@@ -40,14 +42,40 @@ _NOT_LENGTH = re.compile(r"工资|津贴|钱|待遇|辞退|解除|开除|合同|
 _MISCARRIAGE = re.compile(r"流产|引产|胎停|小产|停育|胎死")
 _BREASTFEEDING_TIME = re.compile(r"哺乳时间|喂奶时间|哺乳假?.{0,4}(几|多少|多久)|每天.{0,6}(哺乳|喂奶)")
 _REGIONAL_LEAVE = re.compile(r"陪产|护理假|育儿假|婚假")
+_FATHER_ASKS = re.compile(r"(男方|男职工|爸爸|当爹的|老公|丈夫)(能|可以|有|可)(休)?(几天|多少天|多久|什么|啥)?的?假")
+_HE_ASKS = re.compile(r"我(自己)?.{0,3}(能|可以|有|可)休.{0,6}(几|多少|多久)|我(自己)?的假")
+_AFTER_FIRST_BIRTHDAY = re.compile(r"(满|过了?|到了?|超过)(一|1)(周)?岁.{0,4}(以后|之后|后)|(一|1)(周)?岁(以后|之后|后)")
 _FOLLOW_UP = re.compile(r"^(那|那么|如果|要是|换成|假如)?.{0,10}(呢|的话|怎么样|怎么算)?[?？。!！]*$")
 
 OUT_OF_SCOPE_TEXT = ("抱歉，这个问题超出了我的服务范围。我主要解答女职工劳动权益方面的问题，比如产假、"
                      "孕期和哺乳期保护、生育津贴、性骚扰、就业歧视、劳动仲裁，也可以介绍工会服务。")
-ABSTAIN_TEXT = ("抱歉，这个问题我还没有把握回答准确，不想给你不可靠的信息。你可以换个说法再问我，"
-                "或者转人工，由工会维权专员帮你分析。")
 EMPTY_TEXT = "我没看懂这条消息。请用文字说说你遇到的情况，比如「产假有多少天」「怀孕了公司要辞退我怎么办」。"
 LONG_MESSAGE = 60  # characters: a story rather than a question
+SAFETY_TEXT = {  # said first, then her question is answered: danger never ends the conversation
+    "self_harm": ("听到你这么难受，我很担心你。你的安全最要紧：如果你现在有伤害自己的念头或已经受伤，请马上拨打120或110；"
+                  "心理援助热线12356可以随时打过去说说。你不是一个人，你说的事我们一起想办法。"),
+    "sexual_assault": ("发生这样的事不是你的错。如果你现在不安全，请立刻拨打110报警；先不要洗澡、不要换洗衣物，保留衣物、"
+                       "聊天记录等证据，尽快去医院检查并告诉医生发生了什么，留好病历。妇联热线12338可以陪你求助，"
+                       "工会维权专员也可以帮你；心里难受可以打心理援助热线12356。"),
+    "threat": ("你的安全最重要。如果你现在有危险，请立刻拨打110报警。妇联维权热线12338可以提供帮助和庇护信息；"
+               "心理援助热线12356全天可以倾诉。受到家暴或威胁，可以向法院申请人身安全保护令。"),
+}
+SAFETY_TEXT["violence"] = SAFETY_TEXT["threat"]
+SAFETY_BUTTONS = [{"title": "联系维权专员", "payload": "/human_handover"},
+                  {"title": "人身安全保护令怎么申请", "payload": "人身安全保护令怎么申请"}]
+NEXT_STEPS = {  # what she can do next when the bot cannot answer, by the topic it recognised
+    "wages": "拖欠工资、克扣工资可以拨打12333向劳动保障监察投诉，也可以在1年内申请劳动仲裁（不收费）",
+    "procedure": "可以拨打12333咨询当地人社部门，或向劳动合同履行地的劳动争议仲裁委员会申请仲裁（不收费）",
+    "violence": "有危险请拨打110；妇联维权热线12338可以帮你",
+    "harassment": "可以向单位、工会或妇联（12338）投诉，有危险拨打110",
+}
+for _topic in ("dismissal", "contract", "compensation", "resign", "insurance"):
+    NEXT_STEPS[_topic] = ("先留好劳动合同、工资流水、聊天记录等证据；1年内可以向劳动合同履行地或单位所在地的"
+                          "劳动争议仲裁委员会申请仲裁（不收费），也可以拨打12351找工会")
+DEFAULT_NEXT_STEP = "可以拨打全国职工服务热线12351问工会，或拨打12348公共法律服务热线了解法律援助"
+FOLLOW_UP_FACTS = ("province", "birth_date", "babies", "difficult_birth", "child_order", "pregnancy_months")
+_FOLLOW_UP_REF = re.compile(r"^(那|那么|那要是|那如果|如果|要是|还|也)|(呢|还有吗|也有吗|也算吗|也能吗|还能吗|还算吗|行吗|可以吗)[?？。!！]*$")
+_FIRST_STEP = re.compile(r"怎么做：\s*1[.．、]\s*([^；;。\n]+)")
 STORY_FLOOR = 0.05  # below this even a confident story gets no answer from retrieval
 CAVEAT_PREFIX = "我不能完全确定这是否对应你的情况，先把最相关的信息给你参考：\n"
 
@@ -73,6 +101,12 @@ class Reply:
     sources: list[dict] = field(default_factory=list)
     confidence: float | None = None
     facts: Facts | None = None
+    issues: list[str] = field(default_factory=list)  # the issue ids this reply answered
+    parts: list[str] = field(default_factory=list)  # several messages (safety first, one per issue)
+
+    def messages(self) -> list[str]:
+        """What she reads, one message each; `text` alone when the reply is one message."""
+        return self.parts or ([self.text] if self.text else [])
 
 
 def compose(text: str, intent: str | None, entities: list[dict], conv: Conversation,
@@ -80,51 +114,223 @@ def compose(text: str, intent: str | None, entities: list[dict], conv: Conversat
     """The bot's reply to one message. `intent_confidence` is the NLU's: a confident rights intent
     lets a long story, which never matches one entry word for word, get an answer with a caveat."""
     clean = normalize(text)
-    if detect(clean):
-        return Reply("emergency", response="utter_emergency")
+    danger = detect(clean)
     if not _MEANINGFUL.search(clean):
         return Reply("empty", EMPTY_TEXT)
     stated = facts.extract(clean, entities, today)
     known = stated.merged_over(conv.facts)
-    if intent in ("affirm", "deny", "skip") and not stated.any():
+    if intent in ("affirm", "deny", "skip") and not stated.any() and not danger:
         return Reply("ack", "好的，有需要随时找我。" if intent == "deny" else "好的。还有什么想了解的，直接问我就行。",
                      facts=known)
     question, topic = _resolve_question(clean, intent, stated, conv)
-    reply = (_regional_leave(question, known)
-             or _calculate(question, intent, known)
-             or _retrieve(question, topic, intent, known, searcher, intent_confidence))
+    found = issues.spot(question, known)
+    reply = _answer(question, topic, intent, known, found, searcher, intent_confidence)
     reply.facts = known
     reply.question = reply.question or question
     reply.topic = reply.topic or topic
+    if danger:
+        reply = _with_safety(danger, reply)
+    return reply
+
+
+def _answer(question: str, topic: str | None, intent: str | None, known: Facts, found: list[Issue],
+            searcher: Searcher, intent_confidence: float) -> Reply:
+    """A story or a message with several issues is answered issue by issue; a short question by
+    the calculators, then retrieval, unless retrieval borrows another issue's verdict."""
+    if len(found) >= 2 or (found and len(question) >= LONG_MESSAGE):
+        return _issues_reply(found, known, searcher, question, intent)
+    reply = (_regional_leave(question, known)
+             or _calculate(question, intent, known)
+             or _retrieve(question, topic, intent, known, searcher, intent_confidence))
+    if found and _borrowed(reply, found[0]):
+        return _issues_reply(found, known, searcher, question, intent)
+    return reply
+
+
+def _borrowed(reply: Reply, issue: Issue) -> bool:
+    """The nearest entry answers another issue than hers (its verdict would not be hers), or
+    retrieval gave up on a message whose issue we recognised."""
+    if reply.kind in ("abstain", "caveat", "out_of_scope"):
+        return True
+    if reply.kind != "answer" or not reply.sources:
+        return False
+    top = reply.sources[0].get("id", "")
+    answers = {i.entry_id: i.id for i in issues.taxonomy().values()}
+    return top in answers and top != issue.entry_id and answers[top] not in _neighbours(issue)
+
+
+def _neighbours(issue: Issue) -> set[str]:
+    """Issues whose answers also fit this one (the one it replaces, or the one it is fitted from)."""
+    table = issues.taxonomy()
+    near = {issue.id, *issue.replaces}
+    near |= {i.id for i in table.values() if issue.id in i.replaces or i.otherwise == issue.id}
+    return near
+
+
+def _issues_reply(found: list[Issue], known: Facts, searcher: Searcher, question: str,
+                  intent: str | None) -> Reply:
+    """Each issue in turn, most urgent first, each short enough for a phone screen, then what to
+    do now. Her facts are said back so she can correct what the bot understood."""
+    parts, sources, regions_seen = [], [], set()
+    intro = facts.describe(known)
+    header = []
+    if intro:
+        header.append(f"按你说的：{intro}。")
+    if known.third_person():
+        header.append(f"下面说的「你」，指{facts.ASKERS[known.asker]}。")
+    if len(found) > 1:
+        header.append(f"你的消息里有{len(found)}个问题，我一个一个说。")
+    for n, issue in enumerate(found, 1):
+        block, cites, region = _issue_block(issue, known, searcher, question, intent)
+        label = f"{'①②③④⑤'[n - 1]} {issue.label}" if len(found) > 1 else f"【{issue.label}】"
+        parts.append(f"{label}\n{block}")
+        sources += cites
+        regions_seen.add(region)
+    money = _compensation_part(found, known)
+    if money:
+        parts.insert(1, money)
+    if header:
+        parts[0] = "".join(header) + "\n" + parts[0]
+    parts.append(_closing(found, searcher, regions_seen))
+    top = found[0]
+    return Reply("answer", "\n\n".join(parts), [HANDOVER, LEGAL_CONSULT], topic=_topic_of(top, searcher),
+                 sources=sources, confidence=1.0, issues=[i.id for i in found], parts=parts)
+
+
+def _issue_block(issue: Issue, known: Facts, searcher: Searcher, question: str,
+                 intent: str | None) -> tuple[str, list[dict], str]:
+    """One issue's answer: her numbers when a calculator can give them, else the curated answer."""
+    calc = _calculate_issue(issue, question, intent, known)
+    if calc is not None:
+        region = _region_line(calc.text)
+        return re.sub(r"\n适用地区：\S+", "", calc.text), calc.sources, region
+    entry = searcher.get(issue.entry_id)
+    if entry is None:  # the curated answer was withdrawn: say what we recognised, hand over
+        return (f"这个问题我还没有整理好的答案。{DEFAULT_NEXT_STEP}。", [], "全国")
+    cite = "；".join(b.cite() for b in entry.basis)
+    text = entry.text + (f"\n法律依据：{cite}" if cite else "")
+    return text, [{"id": entry.id, "kind": entry.kind, "citation": cite, "region": entry.region}], \
+        "全国" if entry.region in ("", "全国") else entry.region
+
+
+def _region_line(text: str) -> str:
+    m = re.search(r"适用地区：(\S+)", text)
+    return m.group(1) if m else "全国"
+
+
+ENDINGS = {  # how the job ended, by issue: which compensation rule applies to her (劳动合同法 Art. 46–48, 87)
+    "dismissal_pregnant": "unlawful_dismissal", "dismissal_probation_pregnant": "unlawful_dismissal",
+    "dismissal_unable_performance": "unlawful_dismissal", "dismissal_general": "unlawful_dismissal",
+    "closure": "employer_closed", "closure_three_period": "employer_closed",
+    "contract_not_renewed": "contract_expired_not_renewed", "layoff": "layoff_art41",
+    "mutual_termination": "mutual_agreement_employer_proposed", "resign_for_cause": "she_resigned_art38",
+}
+THREE_PERIODS = ("pregnant", "maternity_leave", "nursing")
+
+
+def _compensation_part(found: list[Issue], known: Facts) -> str | None:
+    """Her compensation computed from the tenure and wage she gave, for the way her job ended."""
+    ending = next((ENDINGS[i.id] for i in found if i.id in ENDINGS), None)
+    if ending is None or not known.tenure_months:
+        return None
+    protected = known.stage in THREE_PERIODS
+    result = compensation.economic_compensation(
+        compensation.Situation(ending), monthly_wage=known.monthly_wage, tenure_months=known.tenure_months,
+        protected=protected)
+    text = compensation.render_compensation(result)
+    if ending == "unlawful_dismissal" and not protected:
+        text = "如果公司没有法定理由就辞退你（属于违法解除）：" + text
+    return "按你说的情况算一下：\n" + text
+
+
+def _topic_of(issue: Issue, searcher: Searcher) -> str | None:
+    entry = searcher.get(issue.entry_id)
+    return entry.topic if entry else None
+
+
+def _closing(found: list[Issue], searcher: Searcher, regions_seen: set[str]) -> str:
+    """What to do now: the first step of the most urgent issue, and a person to help."""
+    step = None
+    for issue in found:
+        entry = searcher.get(issue.entry_id)
+        m = _FIRST_STEP.search(entry.text) if entry else None
+        if m:
+            step = m.group(1).strip()
+            break
+    now = f"现在先做：{step}。" if step else ""
+    where = "、".join(sorted(r for r in regions_seen if r)) or "全国"
+    return (f"{now}需要有人帮你跟进，点「转人工」找工会维权专员，或拨打全国职工服务热线12351。"
+            f"\n适用地区：{where}（各地另有规定的，以当地为准）")
+
+
+def _with_safety(danger: str, reply: Reply) -> Reply:
+    """The emergency numbers first, then the answer to what she asked: never one without the other."""
+    safety = SAFETY_TEXT.get(danger, SAFETY_TEXT["threat"])
+    if reply.kind in ("ack", "empty", "out_of_scope", "abstain"):
+        reply.parts, reply.text = [safety], safety
+    else:
+        reply.parts = [safety, *reply.messages()]
+        reply.text = "\n\n".join(reply.parts)
+    reply.kind = "emergency"
+    reply.response = None
+    titles = {b["title"] for b in reply.buttons}
+    reply.buttons = [b for b in SAFETY_BUTTONS if b["title"] not in titles] + [
+        b for b in reply.buttons if b["payload"] != "/human_handover"]
     return reply
 
 
 def _resolve_question(clean: str, intent: str | None, stated: Facts, conv: Conversation) -> tuple[str, str | None]:
     """A follow-up that only adds a fact (那广东呢, 双胞胎呢) re-asks the previous question."""
-    is_follow_up = conv.last_question and stated.any() and (
-        intent == "inform" or (len(clean) <= 14 and _FOLLOW_UP.match(clean)))
-    if is_follow_up:
+    if not conv.last_question or issues.spot(clean, stated):
+        return clean, INTENT_TOPICS.get(intent or "")
+    adds_fact = any(getattr(stated, name) is not None for name in FOLLOW_UP_FACTS)
+    is_follow_up = adds_fact and (intent == "inform" or (len(clean) <= 14 and _FOLLOW_UP.match(clean)))
+    refers_back = len(clean) <= 20 and _FOLLOW_UP_REF.search(clean)
+    if is_follow_up or refers_back:
         return f"{conv.last_question} {clean}", conv.last_topic
     return clean, INTENT_TOPICS.get(intent or "")
 
 
 def _calculate(question: str, intent: str | None, known: Facts) -> Reply | None:
     if _MISCARRIAGE.search(question) and known.pregnancy_months is not None:
-        calc = calculators.miscarriage_leave(known.pregnancy_months)
-        return _calculation_reply(calc, f"怀孕{_months(known.pregnancy_months)}流产，可以休{calc.total_days}天产假。",
-                                  "miscarriage")
+        return _miscarriage_reply(known)
     if _BREASTFEEDING_TIME.search(question):
-        calc = calculators.breastfeeding_time(known.babies or 1)
-        text = (f"孩子满1周岁前，单位每天要在工作时间内给你{calc.total_days}小时哺乳时间"
-                "（可以分两次用），哺乳时间算作劳动时间，不能扣工资。")
-        return _calculation_reply(calc, text, "breastfeeding")
+        return _breastfeeding_reply(question, known)
     if known.pregnancy_months and known.pregnancy_months >= 7 and _LATE_PREGNANCY_DUTY.search(question) \
-            and not _MISCARRIAGE.search(question):
+            and not _MISCARRIAGE.search(question) and known.stage != "nursing":
         return _late_pregnancy_reply(known.pregnancy_months)
     birth_detail = known.difficult_birth or (known.babies or 1) > 1
     asks_length = (_LEAVE_LENGTH.search(question) or (intent == "calculate_leave" and known.birth_date)
                    or (birth_detail and _DAYS_Q.search(question)))
     if asks_length and not _NOT_LENGTH.search(question) and not _MISCARRIAGE.search(question):
+        return _maternity_reply(known)
+    return None
+
+
+def _miscarriage_reply(known: Facts) -> Reply:
+    calc = calculators.miscarriage_leave(known.pregnancy_months)
+    return _calculation_reply(calc, f"怀孕{_months(known.pregnancy_months)}流产，可以休{calc.total_days}天产假。",
+                              "miscarriage")
+
+
+def _breastfeeding_reply(question: str, known: Facts) -> Reply:
+    calc = calculators.breastfeeding_time(known.babies or 1)
+    text = (f"孩子满1周岁前，单位每天要在工作时间内给你{calc.total_days}小时哺乳时间"
+            "（可以分两次用），哺乳时间算作劳动时间，不能扣工资。")
+    if _AFTER_FIRST_BIRTHDAY.search(question):
+        text = ("孩子满1周岁以后，国家规定的每天哺乳时间就结束了；孩子体弱等情况，有的地方或单位另有规定，"
+                "可以问人事或找工会维权专员核实。" + text)
+    return _calculation_reply(calc, text, "breastfeeding")
+
+
+def _calculate_issue(issue: Issue, question: str, intent: str | None, known: Facts) -> Reply | None:
+    """The calculator of this issue, when her facts are enough to compute it."""
+    if issue.calculator == "miscarriage_leave" and known.pregnancy_months is not None:
+        return _miscarriage_reply(known)
+    if issue.calculator == "breastfeeding_time":
+        return _breastfeeding_reply(question, known)
+    if issue.calculator == "maternity_leave" and (known.province or known.birth_date or known.babies
+                                                    or known.difficult_birth):
         return _maternity_reply(known)
     return None
 
@@ -145,14 +351,20 @@ def _months(value: float) -> str:
 def _maternity_reply(known: Facts) -> Reply:
     calc = calculators.maternity_leave(known.province, known.babies or 1, bool(known.difficult_birth),
                                        known.child_order, known.birth_date)
-    where = f"在{calc.region}" if known.province else "按国家规定"
-    head = f"{where}，你的产假一共{calc.total_days}天。"
+    verified = calc.region != NATIONAL
+    if verified:
+        head = f"在{calc.region}，你的产假一共{calc.total_days}天。"
+    elif known.province:
+        head = (f"国家规定的产假是{calc.total_days}天。{known.province}另有延长的生育假，天数本助手还没有核对到"
+                "现行的地方条例，不能告诉你总天数，请问当地工会、拨打12351，或点「转人工」。")
+    else:
+        head = f"按国家规定，你的产假是{calc.total_days}天。"
     if calc.end_date:
-        head += f"从{_cn_date(known.birth_date)}分娩算起，产假到{_cn_date(calc.end_date)}结束。"
+        head += f"从{_cn_date(known.birth_date)}分娩算起，{'国家规定的' if not verified else ''}产假到{_cn_date(calc.end_date)}结束。"
     reply = _calculation_reply(calc, head, "maternity")
     if not known.province:
         reply.kind = "clarify"
-        reply.text += "\n各省还另有延长的生育假（比如上海、北京多60天，广东多80天）。你在哪个省份工作？告诉我可以帮你算总天数。"
+        reply.text += "\n各省还另有延长的生育假（比如上海多60天，广东多80天）。你在哪个省份工作？告诉我可以帮你算总天数。"
         reply.buttons = [{"title": p, "payload": f"我在{p}"} for p in PROVINCE_BUTTONS] + [HANDOVER]
     return reply
 
@@ -174,9 +386,14 @@ def _rule_reply(head: str, lines: list[str], caveats: list[str], basis: list, re
                  sources=[{"citation": b.cite()} for b in basis], confidence=1.0)
 
 
+def _fathers_leave(question: str, known: Facts) -> bool:
+    """A husband asking about his own leave means 陪产假, never her maternity leave."""
+    return bool(_FATHER_ASKS.search(question) or (known.asker == "husband" and _HE_ASKS.search(question)))
+
+
 def _regional_leave(question: str, known: Facts) -> Reply | None:
     """陪产假/育儿假/婚假 are set by each province: answer from the table or ask where she works."""
-    if not _REGIONAL_LEAVE.search(question):
+    if not (_REGIONAL_LEAVE.search(question) or _fathers_leave(question, known)):
         return None
     if not known.province:
         return Reply("clarify", "陪产假（护理假）、育儿假和婚假的天数由各省规定，国家没有统一天数。你在哪个省份工作？",
@@ -198,9 +415,19 @@ def _retrieve(question: str, topic: str | None, intent: str | None, known: Facts
     if result.decision == "abstain" or result.top is None:
         if intent == "out_of_scope" or (intent is None and result.confidence < 0.1):
             return Reply("out_of_scope", OUT_OF_SCOPE_TEXT, _starter_buttons(), confidence=result.confidence)
-        return Reply("abstain", ABSTAIN_TEXT, [HANDOVER, LEGAL_CONSULT], confidence=result.confidence,
-                     sources=[h.source() for h in result.hits])
+        seen = topic or (result.top.entry.topic if result.top else None)
+        return Reply("abstain", abstain_text(seen), [HANDOVER, LEGAL_CONSULT], confidence=result.confidence,
+                     sources=[h.source() for h in result.hits], topic=seen)
     return answer_reply(result)
+
+
+def abstain_text(topic: str | None) -> str:
+    """An honest refusal that still helps: the topic it recognised and her next step for it."""
+    name = topics.label(topic)
+    about = f"你问的是{name}方面的问题，但" if name else ""
+    step = NEXT_STEPS.get(topic or "", DEFAULT_NEXT_STEP)
+    return (f"抱歉，{about}这个具体问题我没有把握回答准确，不想给你不可靠的信息。\n下一步：{step}；"
+            "也可以点「转人工」，由工会维权专员帮你分析。")
 
 
 def _confident_rights_story(question: str, intent: str | None, confidence: float, result: SearchResult) -> bool:

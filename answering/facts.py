@@ -38,14 +38,36 @@ def to_int(text: str) -> int | None:
         return None
 
 
+ASKERS = {"self": "", "husband": "你爱人", "parent": "你女儿", "partner": "你女朋友", "relative": "你家人",
+          "colleague": "你同事"}
+_ASKER = (("husband", r"我(老婆|媳妇|妻子|爱人|太太|内人|孩子他妈|孩子妈)"),
+          ("parent", r"我(女儿|闺女|姑娘家|家姑娘|家闺女)"),
+          ("partner", r"我(女朋友|对象|女友)"),
+          ("relative", r"我(妈|母亲|姐|妹|嫂子|儿媳|儿媳妇|表姐|表妹|堂姐|小姨|姨|亲戚)"),
+          ("colleague", r"(我(的)?同事|我们厂.{0,2}(一个|有个)女|工友)"))
+
+
 @dataclass(frozen=True)
 class Facts:
+    """Her situation as she told it: what the leave, compensation and deadline rules need, and
+    what decides which rule's verdict applies to her (pregnant or nursing, closure or dismissal,
+    in probation or not). Kept across the conversation; a later statement wins."""
+
     province: str | None = None
     birth_date: date | None = None
     babies: int | None = None
     difficult_birth: bool | None = None
     child_order: int | None = None
     pregnancy_months: float | None = None
+    asker: str | None = None  # self | husband | parent | partner | relative | colleague
+    stage: str | None = None  # pregnant | maternity_leave | nursing | miscarriage
+    baby_months: float | None = None
+    tenure_months: int | None = None
+    monthly_wage: int | None = None
+    probation: bool | None = None
+    dispatch: bool | None = None
+    platform: bool | None = None
+    closing: bool | None = None
 
     def merged_over(self, older: "Facts") -> "Facts":
         """New facts win; what she said earlier stays when not restated."""
@@ -53,6 +75,28 @@ class Facts:
 
     def any(self) -> bool:
         return any(v is not None for v in self.__dict__.values())
+
+    def as_slot(self) -> dict:
+        """A JSON-safe dict for the conversation's memory (dates as ISO strings)."""
+        return {k: (v.isoformat() if isinstance(v, date) else v) for k, v in self.__dict__.items() if v is not None}
+
+    @classmethod
+    def from_slot(cls, data: dict | None) -> "Facts":
+        """The inverse of `as_slot`; unknown or malformed values are dropped, never trusted."""
+        known = {}
+        for name, value in (data or {}).items():
+            if name not in cls.__dataclass_fields__ or value is None:
+                continue
+            if name == "birth_date":
+                try:
+                    value = date.fromisoformat(str(value))
+                except ValueError:
+                    continue
+            known[name] = value
+        return cls(**known)
+
+    def third_person(self) -> bool:
+        return self.asker not in (None, "self")
 
 
 def parse_date(text: str, today: date | None = None) -> date | None:
@@ -110,13 +154,154 @@ def parse_pregnancy_months(text: str) -> float | None:
     """'怀孕五个半月' -> 5.5; only when the sentence is about pregnancy, not a baby's age."""
     if not re.search(r"怀孕|孕|身孕|流产|引产|胎停|小产|停育", text):
         return None
-    m = _MONTHS.search(text)
+    weeks = re.search(rf"(孕|怀孕)({_NUM})(周|个?星期)", text)
+    if weeks and (w := to_int(weeks.group(2))) is not None and w <= 42:
+        return round(w / 4.345 * 2) / 2  # weeks to months, to the half month
+    after = re.search(rf"(怀孕|孕|身孕|怀了|流产|引产|胎停|小产|停育)[^，。,；！？]{{0,6}}?({_NUM}(个半|个)?多?月)", text)
+    before = re.search(rf"({_NUM}(个半|个)?多?月)(的)?(身孕|大的?时候|的时候)?[^，。,；！？]{{0,4}}(流产|引产|胎停|小产|停育|身孕)", text)
+    near = after.group(2) if after else before.group(1) if before else None
+    m = _MONTHS.search(near) if near else None
     if not m:
         return None
     n = to_int(m.group(1))
     if n is None or n > 10:
         return None
     return n + (0.5 if m.group(2) == "个半" else 0.0)
+
+
+_PREGNANT = re.compile(r"怀孕|怀了|身孕|有孕|孕期|孕妇|孕[0-9一二三四五六七八九十]|大肚子|有喜|怀着|怀上|挺着肚子|准妈妈|预产期")
+_MATERNITY_LEAVE = re.compile(r"(在|正在|还在|刚|正)休产假|产假(中|期间|还没)|坐月子|月子里|刚生(完|了)|生完孩子|生完娃|刚出月子")
+_NURSING = re.compile(r"哺乳|喂奶|背奶|吸奶|母乳")
+_MISCARRIAGE_WORDS = re.compile(r"流产|引产|胎停|小产|停育|胎死")
+_BABY_AGE = re.compile(rf"(孩子|宝宝|娃|小孩|儿子|女儿|闺女|宝|娃娃|小宝)(才|刚|刚刚|现在|已经)?(满)?({_NUM})(个半|个)?多?月")
+_BABY_YEARS = re.compile(rf"(孩子|宝宝|娃|小孩|儿子|女儿|闺女)(才|刚|刚刚|现在|已经)?(满)?({_NUM}|半)(周)?岁(半)?")
+_TENURE = re.compile(
+    rf"(干|做|工作|上班|入职|呆|待|在这|在厂里|在公司|在单位|工龄|已经|来了|打工)[了过有快近将]*(快|近|将近|差不多)?"
+    rf"({_NUM}|半)(年|个月)(半|多)?(零?({_NUM})个?月)?")
+_TENURE_SINCE = re.compile(rf"({_DIGIT}{{4}})\s*年\s*(({_DIGIT}{{1,2}})\s*月)?.{{0,6}}(入职|进厂|进的|进公司|开始上班|开始工作|来的)")
+_WAGE = re.compile(
+    r"(月薪|月工资|工资|每个?月|一个月|底薪|税前|到手|平均工资|每月工资)(是|有|才|大概|差不多|就|能拿|拿|发)?"
+    r"([0-9]+(?:\.[0-9]+)?[kK千万]?[0-9]?|[零一二两三四五六七八九十百千万]+)(元|块|块钱)?")
+_WAGE_BEFORE = re.compile(r"([0-9]+(?:\.[0-9]+)?[kK千万]?[0-9]?|[一二两三四五六七八九十][千万][零一二三四五六七八九]?)(元|块)?(钱)?(一|每)个?月")
+_CLOSING = re.compile(r"倒闭|破产|注销|解散|吊销|关门|关停|黄了|不开了")
+
+
+def parse_asker(text: str) -> str | None:
+    """Who is asking: a husband, a parent, a partner, a relative or a colleague asking for her."""
+    for asker, pattern in _ASKER:
+        if re.search(pattern, text):
+            return asker
+    return None
+
+
+def parse_stage(text: str) -> str | None:
+    """Where she is in pregnancy, childbirth and nursing: the rules differ for each."""
+    if _MISCARRIAGE_WORDS.search(text):
+        return "miscarriage"
+    if _NURSING.search(text) or (m := parse_baby_months(text)) is not None and m < 12:
+        return "nursing"
+    if _MATERNITY_LEAVE.search(text):
+        return "maternity_leave"
+    if _PREGNANT.search(text):
+        return "pregnant"
+    return None
+
+
+def parse_baby_months(text: str) -> float | None:
+    """The baby's age in months: 孩子8个月, 娃刚满月, 宝宝一岁半."""
+    if re.search(r"(孩子|宝宝|娃|小孩)(刚|才)?满月", text):
+        return 1.0
+    m = _BABY_AGE.search(text)
+    if m and (n := to_int(m.group(4))) is not None and n <= 72:
+        return n + (0.5 if m.group(5) == "个半" else 0.0)
+    m = _BABY_YEARS.search(text)
+    if m:
+        years = 0.5 if m.group(4) == "半" else to_int(m.group(4))
+        if years is not None and years <= 18:
+            return float(years) * 12 + (6.0 if m.group(6) else 0.0)
+    return None
+
+
+def parse_tenure_months(text: str, today: date | None = None) -> int | None:
+    """How long she has worked there, in months: 干了四年, 工作2年7个月, 入职一年半, 2019年入职."""
+    m = _TENURE.search(text)
+    if m:
+        n = 0.5 if m.group(3) == "半" else to_int(m.group(3))
+        if n is None:
+            return None
+        months = n * 12 if m.group(4) == "年" else n
+        if m.group(5) == "半" and m.group(4) == "年":
+            months += 6
+        if m.group(7) and (extra := to_int(m.group(7))) is not None and m.group(4) == "年":
+            months += extra
+        return int(months) if 0 < months <= 600 else None
+    m = _TENURE_SINCE.search(text)
+    if m:
+        today = today or date.today()
+        year = to_int(m.group(1))
+        month = to_int(m.group(3)) if m.group(3) else 1
+        if year and month and 1950 < year <= today.year and 1 <= month <= 12:
+            return max(0, (today.year - year) * 12 + today.month - month)
+    return None
+
+
+def parse_wage(text: str) -> int | None:
+    """Her monthly wage in yuan: 月薪6000, 工资五千, 一个月4千5, 6k, 7000元一个月."""
+    for pattern, group in ((_WAGE, 3), (_WAGE_BEFORE, 1)):
+        for m in pattern.finditer(text):
+            value = _money(m.group(group))
+            if value is not None and 500 <= value <= 200_000:
+                return value
+    return None
+
+
+def _money(raw: str) -> int | None:
+    raw = raw.replace("k", "千").replace("K", "千")
+    if raw.isdigit():
+        return int(raw)
+    try:
+        return int(float(cn2an.cn2an(raw.replace("两", "二"), "smart")))
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
+def describe(f: Facts) -> str:
+    """Her facts said back in one line, so she can correct what the bot understood."""
+    parts = []
+    if f.asker and f.asker != "self":
+        parts.append(f"问的是{ASKERS[f.asker]}的情况")
+    if f.stage == "pregnant":
+        parts.append(f"怀孕{_months_cn(f.pregnancy_months)}" if f.pregnancy_months else "怀孕中")
+    elif f.stage == "maternity_leave":
+        parts.append("在休产假")
+    elif f.stage == "nursing":
+        parts.append(f"孩子{_months_cn(f.baby_months)}、在哺乳期" if f.baby_months is not None else "在哺乳期")
+    elif f.stage == "miscarriage":
+        parts.append("流产或引产后")
+    if f.tenure_months:
+        parts.append("工作" + _tenure_cn(f.tenure_months))
+    if f.monthly_wage:
+        parts.append(f"月工资{f.monthly_wage}元")
+    for flag, label in ((f.probation, "在试用期"), (f.dispatch, "劳务派遣"), (f.platform, "平台接单工作"),
+                        (f.closing, "单位倒闭或注销")):
+        if flag:
+            parts.append(label)
+    if f.province:
+        parts.append(f"在{f.province}")
+    return "、".join(parts)
+
+
+def _months_cn(value: float | None) -> str:
+    if value is None:
+        return ""
+    if value >= 12 and value % 12 == 0:
+        return f"{int(value // 12)}岁"
+    return f"{int(value)}个半月" if value % 1 else f"{int(value)}个月"
+
+
+def _tenure_cn(months: int) -> str:
+    years, rest = divmod(months, 12)
+    return (f"{years}年" if years else "") + (f"{rest}个月" if rest else "")
 
 
 def extract(text: str, entities: list[dict] | None = None, today: date | None = None) -> Facts:
@@ -132,4 +317,13 @@ def extract(text: str, entities: list[dict] | None = None, today: date | None = 
         difficult_birth=parse_difficult(text),
         child_order=parse_child_order(text),
         pregnancy_months=parse_pregnancy_months(text),
+        asker=parse_asker(text),
+        stage=parse_stage(text),
+        baby_months=parse_baby_months(text),
+        tenure_months=parse_tenure_months(text, today),
+        monthly_wage=parse_wage(text),
+        probation=True if "试用期" in text else None,
+        dispatch=True if re.search(r"派遣|劳务公司|人力资源公司", text) else None,
+        platform=True if re.search(r"骑手|外卖|网约车|跑单|平台派单|众包|快递员", text) else None,
+        closing=True if _CLOSING.search(text) else None,
     )

@@ -26,7 +26,7 @@ from appdb.models import Case, CaseNote, utcnow
 from appdb.session import session_scope
 
 SLA_HOURS = {"urgent": 2, "high": 24, "normal": 72}
-DANGER = frozenset({"violence", "threat", "self_harm"})  # knowledge.safety.CATEGORIES
+DANGER = frozenset({"violence", "threat", "self_harm", "sexual_assault"})  # knowledge.safety.CATEGORIES
 HIGH_CATEGORIES = frozenset({"dismissal", "harassment"})
 SUMMARY_FIELDS = ("employer", "city", "what", "when", "wants", "contact", "contact_time")
 _SOON = re.compile(r"今天|今日|今晚|明天|明日|马上|立刻|立即|当天|这就")

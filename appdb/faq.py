@@ -24,20 +24,11 @@ from sqlalchemy.orm import Session
 
 from appdb import audit
 from appdb.models import FaqVersion, storable_id, utcnow
-from knowledge import content
+from knowledge import content, topics
 from knowledge.models import NATIONAL
 
 SHIPPED_BY = "内容库"
-# the topic keys of docs/CONTENT_GUIDE.md, with the words curators know them by
-TOPICS = {
-    "maternity": "产假", "miscarriage": "流产假", "breastfeeding": "哺乳", "pregnancy": "孕期保护",
-    "dismissal": "三期解雇/劳动合同", "benefit": "生育保险与津贴", "prohibited": "禁忌劳动",
-    "harassment": "性骚扰", "discrimination": "就业歧视/同工同酬", "procedure": "维权途径",
-    "leave": "其他假期", "services": "工会服务", "union": "工会与女职工组织",
-    "new_employment": "新就业形态劳动者", "violence": "家庭暴力与人身安全",
-    "resign": "辞职与离职", "wages": "工资与工时", "contract": "劳动合同", "compensation": "经济补偿与赔偿",
-    "insurance": "社会保险与工伤",
-}
+TOPICS = topics.TOPICS  # the topic keys of docs/CONTENT_GUIDE.md (defined once, in knowledge.topics)
 DATA_KEYS = ("topic", "questions", "answer", "basis", "region", "effective", "review_by", "related")
 MAX_ANSWER = 2000  # characters; the guide asks for about 300, longer texts are refused, not cut
 MAX_VARIANTS = 60

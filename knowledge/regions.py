@@ -132,15 +132,17 @@ def _sentence(text: str) -> str:
 
 def describe(rule: RegionRule) -> str:
     """Plain-language summary of a province's leave rules, honest about what is unverified."""
+    if not rule.verified:  # a figure the knowledge base cannot cite is never stated as a fact
+        return (f"{rule.province}的延长生育假、陪产假、育儿假和婚假天数，本助手还没有核对到现行的地方条例，"
+                f"不能给你准确天数。全国统一的产假是98天（难产加15天，多胞胎每多1个加15天）。"
+                + (rule.note or "请以当地最新规定为准，可以问当地工会、拨打12351，或点「转人工」。"))
     parts = [_maternity_sentence(rule)]
     if rule.paternity_days:
         parts.append(f"男方（配偶）陪产假/护理假{rule.paternity_days}天。")
     for label, value in (("育儿假", rule.parental_leave), ("婚假", rule.marriage_leave), ("", rule.other)):
         if value:
             parts.append(_sentence(f"{label}：{value}" if label else value))
-    if not rule.verified:
-        parts.append(rule.note or "本助手尚未核对该地现行条例，请以当地最新规定为准，可咨询当地工会或拨打12351。")
-    elif rule.note:
+    if rule.note:
         parts.append(rule.note)
     text = "".join(p for p in parts if p)
     if rule.extra_days(1) is None:

@@ -1,4 +1,4 @@
-"""Recognise wording that means danger (violence, threats, self-harm), before anything else.
+"""Recognise wording that means danger (violence, threats, sexual assault, self-harm), before anything else.
 
 A lexicon, not a model: a missed emergency is the worst error this product can make, so the
 rule is explicit, testable and shared by the NLU pipeline and the action server.
@@ -12,7 +12,7 @@ import yaml
 
 from knowledge.normalize import LEXICON_DIR, normalize
 
-CATEGORIES = ("self_harm", "threat", "violence")  # checked in this order: most urgent first
+CATEGORIES = ("self_harm", "sexual_assault", "threat", "violence")  # checked in this order: most urgent first
 
 
 @lru_cache(maxsize=1)
