@@ -61,6 +61,7 @@ setup: $(RASA_VENV)/.installed $(APP_VENV)/.installed build/.entities widget
 
 index: setup
 	$(PY) -m knowledge build
+	$(PY) -m answering.issues
 
 # Application database: migrations to the newest schema, services and their coming slots.
 db: setup
@@ -89,8 +90,12 @@ test: index train browser
 bench: index train
 	$(PY) tests/bench/run.py
 
-eval: index
+# Retrieval quality, our own message sets (training and held-out: issues found and answered), then
+# the shared scorer on the dev set and the real consultation questions against a full stack.
+eval: index train
 	$(PY) -m knowledge eval $${SHARED_DIR:-../shared}/eval/dev_questions.jsonl
+	$(PY) -m answering.evaluate
+	$(PY) tests/bench/score_stack.py
 
 score:
 	$(PY) $${SHARED_DIR:-../shared}/eval/score.py $${SHARED_DIR:-../shared}/eval/dev_questions.jsonl --show

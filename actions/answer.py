@@ -16,12 +16,14 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from appdb.answer_log import record_answer
 from appdb.unanswered import log_unanswered
+from answering import issues
 from answering.compose import Conversation, Reply, compose
 from answering.facts import Facts
 from appdb.privacy import mask
 from knowledge.live import from_settings as live_index
 
 log = logging.getLogger(__name__)
+issues.warm()  # the learned issue spotter, from the build cache, before the first message
 
 
 def _float(value: Any) -> float | None:

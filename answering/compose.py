@@ -402,7 +402,11 @@ def _regional_leave(question: str, known: Facts) -> Reply | None:
     if rule is None:
         return None
     basis = "；".join(b.cite() for b in rule.basis) or "（未核实）"
-    text = f"{regions.describe(rule)}\n法律依据：{basis}\n适用地区：{rule.province}"
+    about = regions.describe(rule)
+    if _fathers_leave(question, known) and rule.verified and rule.paternity_days:
+        about = f"在{rule.province}，男方（配偶）陪产假/护理假{rule.paternity_days}天。" + (
+            f"育儿假：{rule.parental_leave}" if rule.parental_leave else "")
+    text = f"{about}\n法律依据：{basis}\n适用地区：{rule.province}"
     return Reply("answer", text, [HANDOVER, LEGAL_CONSULT], topic="leave",
                  sources=[{"citation": basis, "region": rule.province}], confidence=1.0)
 

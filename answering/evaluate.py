@@ -1,0 +1,113 @@
+"""How well the bot understands what workers write: our own message set, training and held-out.
+
+Each item of a message set (knowledge/content/narratives.yml is the training part,
+tests/heldout/narratives.yml the held-out part that nothing is trained or tuned on) lists the legal
+issues it raises and the facts a right reply must carry. For every item this reports whether the
+issue spotter found each issue, and whether the reply `compose` gives carries the facts (and none
+of the wrong ones in `not`). Replies are composed in-process on the live index, without the Rasa
+NLU, so the figure measures the answer logic; `tests/bench/score_stack.py` scores the full stack.
+
+    python -m answering.evaluate [FILE ...]      # per set: issues found, answered, per issue and register
+"""
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from answering import facts, issues
+from answering.compose import Conversation, Reply, compose
+from knowledge.normalize import normalize
+
+ROOT = Path(__file__).resolve().parent.parent
+SETS = {"training": ROOT / "knowledge/content/narratives.yml", "held-out": ROOT / "tests/heldout/narratives.yml"}
+
+
+@dataclass
+class Outcome:
+    item: dict
+    found: list[str]
+    reply: str
+    answered: bool
+    missing: list[str] = field(default_factory=list)
+
+
+def load(path: Path) -> list[dict]:
+    return yaml.safe_load(path.read_text(encoding="utf-8")) or []
+
+
+def converse(turns: list[str], searcher) -> tuple[Reply, str]:
+    """Every turn in one conversation, as the action server keeps it; the last reply and message."""
+    conv, reply = Conversation(), None
+    for turn in turns:
+        reply = compose(turn, None, [], conv, searcher)
+        conv = Conversation(facts=reply.facts or conv.facts, last_topic=reply.topic or conv.last_topic,
+                            last_question=reply.question or conv.last_question)
+    return reply, turns[-1]
+
+
+def reply_text(reply: Reply) -> str:
+    """All she reads, buttons included, as the shared scorer joins a turn's messages."""
+    return "\n".join([*reply.messages(), *(b["title"] for b in reply.buttons)])
+
+
+def judge(item: dict, searcher) -> Outcome:
+    turns = item.get("turns") or [item["text"]]
+    reply, last = converse(turns, searcher)
+    text = reply_text(reply)
+    spotted = set(reply.issues) | {i.id for i in issues.spot(normalize(last), reply.facts or facts.Facts(), limit=0)}
+    missing = [g[0] for g in item.get("facts") or [] if not any(re.search(rx, text) for rx in g)]
+    wrong = [rx for rx in item.get("not") or [] if re.search(rx, text)]
+    return Outcome(item, sorted(spotted), text, not missing and not wrong, missing + [f"not:{w}" for w in wrong])
+
+
+def report(name: str, outcomes: list[Outcome], show: bool) -> float:
+    """Print the figures of one set; returns the share of items answered right."""
+    per_issue: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])  # found, answered, total
+    per_register: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    found = wanted = 0
+    for o in outcomes:
+        labels = o.item.get("issues") or []
+        for issue in labels:
+            row = per_issue[issue]
+            row[0] += issue in o.found
+            row[1] += o.answered
+            row[2] += 1
+        found += sum(i in o.found for i in labels)
+        wanted += len(labels)
+        reg = per_register[o.item.get("register", "")]
+        reg[0] += o.answered
+        reg[1] += 1
+        if show and not o.answered:
+            print(f"  FAIL {o.item['id']} {o.item.get('issues')} found={o.found} missing={o.missing}")
+    answered = sum(o.answered for o in outcomes)
+    print(f"== {name}: {len(outcomes)} items — issues found {found}/{wanted} ({found / max(wanted, 1):.0%}), "
+          f"answered right {answered}/{len(outcomes)} ({answered / max(len(outcomes), 1):.0%})")
+    print("  by register: " + ", ".join(f"{r or '-'} {a}/{n}" for r, (a, n) in sorted(per_register.items())))
+    print("  by issue (found/answered/items):")
+    for issue, (f, a, n) in sorted(per_issue.items(), key=lambda kv: kv[1][1] / kv[1][2]):
+        print(f"    {issue:32s} {f}/{a}/{n}")
+    return answered / max(len(outcomes), 1)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("files", nargs="*", type=Path)
+    parser.add_argument("--show", action="store_true", help="list the items answered wrongly")
+    args = parser.parse_args(argv)
+    from knowledge.live import from_settings  # the live index, as the action server loads it
+
+    searcher = from_settings().get()
+    sets = {p.name: p for p in args.files} or {k: v for k, v in SETS.items() if v.exists()}
+    for name, path in sets.items():
+        report(name, [judge(item, searcher) for item in load(path)], args.show)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,127 @@
+"""The answer logic called directly (no Rasa): stories with several issues, verdicts that fit her
+situation, follow-ups, dialect and third-person askers, safety in context, honest abstentions and
+province figures. Runs on a small index built here from the shipped content (no official texts)."""
+import re
+
+import pytest
+
+from answering.compose import Conversation, Reply, compose
+from knowledge import build, store
+from knowledge.search import Searcher
+
+
+@pytest.fixture(scope="module")
+def searcher(tmp_path_factory):
+    index_dir = tmp_path_factory.mktemp("index")
+    build.build(index_dir, [])
+    return Searcher(store.current_version(index_dir))
+
+
+def talk(searcher, *turns: str) -> Reply:
+    conv, reply = Conversation(), None
+    for turn in turns:
+        reply = compose(turn, None, [], conv, searcher)
+        conv = Conversation(facts=reply.facts, last_topic=reply.topic or conv.last_topic,
+                            last_question=reply.question or conv.last_question)
+    return reply
+
+
+def test_every_issue_of_a_message_is_answered_most_urgent_first(searcher):
+    reply = talk(searcher, "怀孕被辞退了，还欠我两个月工资，加班费也一分没给")
+    assert reply.issues[0] == "dismissal_pregnant"
+    assert {"wage_arrears", "overtime_pay"} <= set(reply.issues)
+    assert len(reply.messages()) >= len(reply.issues) + 1  # one message per issue, then what to do now
+    assert re.search(r"不得.{0,10}(辞退|解除)", reply.messages()[0])
+    assert "现在先做" in reply.messages()[-1] and "12351" in reply.messages()[-1]
+
+
+def test_a_long_story_is_answered_and_her_facts_said_back(searcher):
+    story = ("俺在电子厂干了四年了，现在怀孕五个月，月薪6000，人事天天找俺谈话，让俺签个自愿离职的单子，"
+             "说签了给两千块，不签以后也没好果子吃，俺现在到底签还是不签啊")
+    reply = talk(searcher, story)
+    assert reply.kind == "answer" and reply.issues[0] == "pressured_to_resign"
+    assert "不要签" in reply.text
+    assert "怀孕5个月" in reply.text and "工作4年" in reply.text and "6000元" in reply.text
+
+
+def test_her_compensation_is_computed_from_what_she_told(searcher):
+    reply = talk(searcher, "我在超市上班2年7个月了，月工资6000，怀孕了公司把我辞退了，能要多少钱")
+    assert "18,000" in reply.text and "36,000" in reply.text
+
+
+def test_a_closure_during_nursing_is_not_answered_as_an_extension(searcher):
+    reply = talk(searcher, "公司要注销了，我还在哺乳期，孩子才7个月，合同怎么办，有没有补偿")
+    assert reply.issues[0] == "closure_three_period"
+    assert "经济补偿" in reply.text
+    assert not re.search(r"顺延至哺乳期(满|结束)。", reply.messages()[0].split("\n")[1])
+
+
+def test_a_nursing_mothers_night_shifts_get_the_nursing_rule(searcher):
+    reply = talk(searcher, "孩子8个月，我还在喂奶，厂里天天排我上夜班，这合法吗")
+    assert reply.issues == ["nursing_hours"] or reply.topic == "breastfeeding"
+    assert "第九条" in reply.text and "夜班" in reply.text
+    assert not re.search(r"法律依据：[^\n]*第六条", reply.text)  # not the 7-months-pregnant rule
+
+
+def test_a_follow_up_keeps_the_topic(searcher):
+    reply = talk(searcher, "哺乳时间一天有多久", "那孩子满一岁以后还有吗")
+    assert reply.topic == "breastfeeding"
+    assert "满1周岁以后" in reply.text
+
+
+def test_a_follow_up_with_a_province_recomputes(searcher):
+    reply = talk(searcher, "产假有多少天", "那广东呢")
+    assert "178天" in reply.text
+
+
+@pytest.mark.parametrize("message", ["俺媳妇在厂里脯乳期被辞退了咋整", "我闺女怀孕了，公司要开除她，中不中啊"])
+def test_dialect_typos_and_third_person_askers(searcher, message):
+    reply = talk(searcher, message)
+    assert reply.kind in ("answer", "calculation", "caveat")
+    assert re.search(r"不得.{0,10}(辞退|解除)|不能", reply.text)
+
+
+def test_self_harm_comes_first_then_her_work_question(searcher):
+    reply = talk(searcher, "公司因为我怀孕要辞退我，我真的不想活了")
+    first, rest = reply.messages()[0], "\n".join(reply.messages()[1:])
+    assert "12356" in first and "120" in first
+    assert re.search(r"不得.{0,10}(辞退|解除)", rest)
+    assert "保护令" not in first  # not the domestic-violence template
+
+
+def test_sexual_assault_in_plain_words(searcher):
+    reply = talk(searcher, "昨天晚上加班，主管把我拉进办公室强行脱我衣服，我好害怕")
+    first = reply.messages()[0]
+    assert reply.kind == "emergency"
+    assert "110" in first and "证据" in first and "医院" in first and "12338" in first
+
+
+def test_a_domestic_violence_question_gets_its_answer_with_the_hotlines(searcher):
+    reply = talk(searcher, "老公经常骂我、吓唬我，这种算不算家庭暴力")
+    assert "110" in reply.messages()[0] and "12338" in reply.messages()[0]
+    assert re.search(r"谩骂|恐吓|精神", "\n".join(reply.messages()[1:]))
+
+
+def test_an_abstention_names_the_topic_and_the_next_step(searcher):
+    reply = talk(searcher, "我们单位的工会经费一年提取多少个百分点才合规呢")
+    if reply.kind == "abstain":
+        assert "下一步" in reply.text and re.search(r"12351|12333|12348", reply.text)
+
+
+@pytest.mark.parametrize("province", ["山东", "河南", "北京", "四川"])
+def test_no_province_total_the_knowledge_base_cannot_cite(searcher, province):
+    reply = talk(searcher, f"我在{province}上班，生孩子产假一共有多少天")
+    assert "98天" in reply.text
+    assert not re.search(r"一共(1[0-9]{2}|98)天", reply.text)
+
+
+def test_a_husband_asking_his_leave_never_gets_hers(searcher):
+    reply = talk(searcher, "我老婆在广东生孩子，我能休几天假")
+    assert "178" not in reply.text
+    assert re.search(r"陪产|护理假", reply.text)
+
+
+@pytest.mark.parametrize("message", ["产假" * 350, "💥" * 500, "\u202e怀孕\x00被辞退", "9" * 400 + "个月"])
+def test_hostile_input_never_breaks_the_answer(searcher, message):
+    reply = compose(message, None, [], Conversation(), searcher)
+    assert reply.messages() or reply.response
