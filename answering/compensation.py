@@ -220,9 +220,9 @@ def _fen(x: Decimal) -> Decimal:
 
 
 def yuan(x: float | Decimal) -> str:
-    """18000 -> 18,000元; 7333.33 -> 7,333.33元."""
+    """18000 -> 18000元; 7333.33 -> 7333.33元 (no thousands separator: Chinese writes 18000元 or 1.8万元)."""
     d = _fen(Decimal(str(x)))
-    return f"{d:,.0f}元" if d == d.to_integral_value() else f"{d:,.2f}元"
+    return f"{d:.0f}元" if d == d.to_integral_value() else f"{d:.2f}元"
 
 
 def _months_text(m: float) -> str:

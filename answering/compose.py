@@ -329,6 +329,8 @@ def _calculate_issue(issue: Issue, question: str, intent: str | None, known: Fac
         return _miscarriage_reply(known)
     if issue.calculator == "breastfeeding_time":
         return _breastfeeding_reply(question, known)
+    if issue.calculator == "regional_leave" and known.province:
+        return _regional_leave(question, known)
     if issue.calculator == "maternity_leave" and (known.province or known.birth_date or known.babies
                                                     or known.difficult_birth):
         return _maternity_reply(known)

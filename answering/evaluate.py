@@ -60,10 +60,22 @@ def judge(item: dict, searcher) -> Outcome:
     turns = item.get("turns") or [item["text"]]
     reply, last = converse(turns, searcher)
     text = reply_text(reply)
-    spotted = set(reply.issues) | {i.id for i in issues.spot(normalize(last), reply.facts or facts.Facts(), limit=0)}
+    asked = normalize(reply.question or last)  # a follow-up is understood with the question it follows
+    spotted = set(reply.issues) | {i.id for i in issues.spot(asked, reply.facts or facts.Facts(), limit=0)}
     missing = [g[0] for g in item.get("facts") or [] if not any(re.search(rx, text) for rx in g)]
     wrong = [rx for rx in item.get("not") or [] if re.search(rx, text)]
     return Outcome(item, sorted(spotted), text, not missing and not wrong, missing + [f"not:{w}" for w in wrong])
+
+
+def covered(issue: str, found: list[str]) -> bool:
+    """The issue, or one the taxonomy answers in its stead (a specific issue that replaces it, or the
+    variant fitted to her situation), was found: her reply then covers it."""
+    table = issues.taxonomy()
+    if issue not in table:
+        return False
+    near = {issue, *table[issue].replaces, table[issue].otherwise}
+    near |= {i.id for i in table.values() if issue in i.replaces or i.otherwise == issue}
+    return bool(near & set(found))
 
 
 def report(name: str, outcomes: list[Outcome], show: bool) -> float:
@@ -75,10 +87,10 @@ def report(name: str, outcomes: list[Outcome], show: bool) -> float:
         labels = o.item.get("issues") or []
         for issue in labels:
             row = per_issue[issue]
-            row[0] += issue in o.found
+            row[0] += covered(issue, o.found)
             row[1] += o.answered
             row[2] += 1
-        found += sum(i in o.found for i in labels)
+        found += sum(covered(i, o.found) for i in labels)
         wanted += len(labels)
         reg = per_register[o.item.get("register", "")]
         reg[0] += o.answered
