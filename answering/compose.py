@@ -16,7 +16,7 @@ from knowledge import regions, topics
 from knowledge.normalize import normalize
 from knowledge.safety import detect
 from knowledge.models import NATIONAL
-from knowledge.search import Hit, Searcher, SearchResult
+from knowledge.search import Searcher, SearchResult, render_hit
 
 INTENT_TOPICS = {
     "ask_maternity_leave": "maternity", "ask_miscarriage_leave": "miscarriage",
@@ -445,26 +445,6 @@ def _confident_rights_story(question: str, intent: str | None, confidence: float
 
 def _starter_buttons() -> list[dict]:
     return [{"title": t, "payload": t} for t in ("产假有多少天", "怀孕被辞退怎么办", "遇到性骚扰怎么办")]
-
-
-def render_hit(hit: Hit) -> str:
-    """An entry as the worker reads it: answer, then basis, then where it applies."""
-    e = hit.entry
-    if e.kind == "law":
-        para = e.paragraphs[hit.paragraph] if hit.paragraph is not None else e.text
-        body = f"相关法律规定（{hit.citation()}）：{para[:400]}\n如需结合你的具体情况分析，可以转人工。"
-    elif e.kind == "case":
-        body = f"类似案例：{e.title}\n{e.text}"
-    elif e.kind == "policy":
-        body = f"{e.title}：{e.text[:400]}"
-    else:
-        body = e.text
-    lines = [body]
-    citation = hit.citation()
-    if citation and e.kind != "law":
-        lines.append(f"法律依据：{citation}")
-    lines.append("适用地区：" + ("全国" if e.region in ("", "全国") else e.region))
-    return "\n".join(lines)
 
 
 def answer_reply(result: SearchResult) -> Reply:

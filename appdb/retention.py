@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import create_engine, delete, inspect, select, text
 from sqlalchemy.orm import Session
 
-from appdb import audit
+from appdb import audit, staff_sessions
 from appdb.models import AnswerLog, Booking, Case, CaseNote, Slot, UnansweredQuestion, utcnow
 from appdb.session import session_scope
 from settings import get_settings
@@ -75,10 +75,7 @@ def purge(days: int | None = None, now: datetime | None = None, actor: str = "re
     with session_scope() as session:
         _purge_app(session, report.cutoff, report)
     _purge_conversations(report.cutoff, report)
-    # The console owns its sessions' expiry rules; imported here so appdb does not need the web stack.
-    from console.auth import purge_expired
-
-    report.sessions = purge_expired()
+    report.sessions = staff_sessions.purge_expired()
     with session_scope() as session:
         audit.record(session, actor, "retention.purge", f"older than {days} days",
                      cases=report.cases, bookings=report.bookings, unanswered=report.unanswered,

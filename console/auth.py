@@ -23,11 +23,12 @@ from datetime import timedelta
 from typing import Callable
 
 from fastapi import Request
-from sqlalchemy import delete, func, select
+from sqlalchemy import func, select
 
 from appdb import audit
 from appdb.models import AuditLog, StaffSession, User, utcnow
 from appdb.session import session_scope
+from appdb.staff_sessions import idle_limit
 from appdb.users import authenticate, normalize_username
 from settings import get_settings
 
@@ -65,10 +66,6 @@ class CsrfRejected(Exception):
 
 def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
-
-
-def _idle_limit() -> timedelta:
-    return timedelta(minutes=float(get_settings().CONSOLE_SESSION_IDLE_MINUTES))
 
 
 def _max_age() -> timedelta:
@@ -138,20 +135,12 @@ def staff_for(token: str | None) -> Staff | None:
         row = s.scalar(select(StaffSession).where(StaffSession.token_hash == _digest(token)))
         if row is None:
             return None
-        if row.expires_at <= now or row.last_seen_at + _idle_limit() <= now or not row.user.active:
+        if row.expires_at <= now or row.last_seen_at + idle_limit() <= now or not row.user.active:
             s.delete(row)
             return None
         if now - row.last_seen_at >= TOUCH_EVERY:
             row.last_seen_at = now
         return Staff(row.user.username, row.user.role, row.csrf_token)
-
-
-def purge_expired() -> int:
-    """Drop sessions past their absolute end (idle ones go when next presented, or here)."""
-    now = utcnow()
-    with session_scope() as s:
-        return s.execute(delete(StaffSession).where(
-            (StaffSession.expires_at <= now) | (StaffSession.last_seen_at <= now - _idle_limit()))).rowcount
 
 
 async def _submitted_csrf(request: Request) -> str:

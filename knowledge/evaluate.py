@@ -19,7 +19,7 @@ def _carries(text: str, fact_groups: list[list[str]]) -> bool:
 
 
 def evaluate(searcher, questions: Path, modes: list[str]) -> dict:
-    from answering.compose import render_hit  # the exact text the worker would read
+    from knowledge.search import render_hit  # the exact text the worker would read
 
     items = [json.loads(line) for line in questions.read_text(encoding="utf-8").splitlines() if line.strip()]
     report: dict = {"modes": {}, "oos": None}

@@ -9,6 +9,7 @@ import json
 import math
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -68,6 +69,28 @@ def _cn_number(n: int) -> str:
     if n <= 10:
         return CN_DIGITS[n]
     return ("" if n < 20 else CN_DIGITS[n // 10]) + "十" + (CN_DIGITS[n % 10] if n % 10 else "")
+
+
+def _logistic(z: float) -> float:
+    """1 / (1 + e^-z) for any z, without OverflowError; NaN (a broken feature) counts as no confidence."""
+    if math.isnan(z):
+        return 0.0
+    if z >= 0:
+        return 1.0 / (1.0 + math.exp(-z))
+    e = math.exp(z)  # z < 0: at worst underflows to 0.0
+    return e / (1.0 + e)
+
+
+@lru_cache(maxsize=1)
+def max_query_chars() -> int:
+    """The longest question searched (settings.MAX_MESSAGE_CHARS): the channels refuse longer
+    messages; this bounds what reaches the index from any other caller."""
+    from settings import get_settings
+
+    try:
+        return max(1, int(get_settings().MAX_MESSAGE_CHARS))
+    except ValueError:
+        return 2000
 
 
 def _group_max(unit_scores: np.ndarray, starts: np.ndarray) -> np.ndarray:
@@ -189,11 +212,16 @@ class Searcher:
                 "unknown": sum(1 for w in weights if w not in self.idf) / max(len(weights), 1)}
 
     def confidence(self, feats: dict) -> float:
+        """The calibrated probability that the top hit answers the question, always in [0, 1].
+
+        The features are not bounded (the bm25 one grows with every repetition of a query word:
+        「产假」 × 350 gave z ≈ -1000), so the logistic is computed without overflow."""
         if not self.calibration:
-            return float(min(1.0, feats["coverage"]))
+            coverage = float(feats["coverage"])
+            return 0.0 if math.isnan(coverage) else max(0.0, min(1.0, coverage))
         z = self.calibration["intercept"] + sum(
             c * feats[name] for name, c in zip(self.calibration["features"], self.calibration["coef"]))
-        return 1.0 / (1.0 + math.exp(-z))
+        return _logistic(float(z))
 
     def decide(self, confidence: float) -> str:
         thresholds = (self.calibration or {}).get("thresholds", {"answer": 0.5, "caveat": 0.3})
@@ -210,6 +238,7 @@ class Searcher:
         `province` defaults to the one the question names; `topic` (from the NLU intent) gently
         favours entries of that topic; `exclude_units` is for leave-one-out calibration.
         """
+        query = query[:max_query_chars()]
         mode = mode or self.manifest.get("mode", "fusion")
         province = province or regions.find_province(query)
         q_tokens = tokens(query)
@@ -249,3 +278,23 @@ class Searcher:
     def get(self, entry_id: str) -> Entry | None:
         i = self.by_id.get(entry_id)
         return self.entries[i] if i is not None else None
+
+
+def render_hit(hit: Hit) -> str:
+    """An entry as the worker reads it: answer, then basis, then where it applies."""
+    e = hit.entry
+    if e.kind == "law":
+        para = e.paragraphs[hit.paragraph] if hit.paragraph is not None else e.text
+        body = f"相关法律规定（{hit.citation()}）：{para[:400]}\n如需结合你的具体情况分析，可以转人工。"
+    elif e.kind == "case":
+        body = f"类似案例：{e.title}\n{e.text}"
+    elif e.kind == "policy":
+        body = f"{e.title}：{e.text[:400]}"
+    else:
+        body = e.text
+    lines = [body]
+    citation = hit.citation()
+    if citation and e.kind != "law":
+        lines.append(f"法律依据：{citation}")
+    lines.append("适用地区：" + ("全国" if e.region in ("", "全国") else e.region))
+    return "\n".join(lines)

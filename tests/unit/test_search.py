@@ -24,7 +24,7 @@ def searcher():
 def test_questions_get_an_answer_carrying_the_fact(searcher, question, fact):
     import re
 
-    from answering.compose import render_hit
+    from knowledge.search import render_hit
 
     result = searcher.search(question)
     assert re.search(fact, render_hit(result.top)), render_hit(result.top)

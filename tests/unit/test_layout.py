@@ -1,0 +1,35 @@
+"""The architecture the README draws, held by a test: which package may import which.
+
+knowledge (retrieval library) and answering (the Rasa-free answer logic) are the core; appdb is data
+access; actions, bot and console are the outer adapters. Imports run inwards only.
+"""
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+FORBIDDEN = {
+    "knowledge": {"appdb", "actions", "console", "bot", "answering"},
+    "answering": {"appdb", "actions", "console", "bot"},
+    "appdb": {"actions", "console", "bot"},
+    "console": {"actions", "bot"},
+}
+
+
+def imported_packages(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module.split(".")[0])
+    return found
+
+
+@pytest.mark.parametrize("package", sorted(FORBIDDEN))
+def test_imports_run_inwards(package):
+    wrong = {str(p.relative_to(ROOT)): sorted(imported_packages(p) & FORBIDDEN[package])
+             for p in (ROOT / package).rglob("*.py")}
+    assert not {k: v for k, v in wrong.items() if v}, wrong
