@@ -137,13 +137,35 @@ def _answer(question: str, topic: str | None, intent: str | None, known: Facts, 
             searcher: Searcher, intent_confidence: float) -> Reply:
     """A story or a message with several issues is answered issue by issue; a short question by
     the calculators, then retrieval, unless retrieval borrows another issue's verdict."""
+    if _fathers_leave(question, known):  # his own leave: 陪产假, never her maternity total
+        found = [i for i in found if i.id != "maternity_leave_length"]
     if len(found) >= 2 or (found and len(question) >= LONG_MESSAGE):
         return _issues_reply(found, known, searcher, question, intent)
     reply = (_regional_leave(question, known)
              or _calculate(question, intent, known)
              or _retrieve(question, topic, intent, known, searcher, intent_confidence))
+    if found and _corroborated(reply, found[0], searcher):
+        return _without_caveat(reply)
     if found and _borrowed(reply, found[0]):
         return _issues_reply(found, known, searcher, question, intent)
+    return reply
+
+
+def _corroborated(reply: Reply, issue: Issue, searcher: Searcher) -> bool:
+    """Retrieval was unsure, but its entry is on the topic the issue spotter recognised: two
+    independent signals agree, so the nearer, more specific entry is shown without hedging."""
+    if reply.kind != "caveat" or not reply.sources or reply.sources[0].get("kind") != "faq":
+        return False
+    answers = issues.entry_issues().get(reply.sources[0].get("id", ""))
+    if answers is not None:
+        return answers in issues.compatible(issue)
+    entry = searcher.get(issue.entry_id)
+    return entry is not None and reply.topic == entry.topic
+
+
+def _without_caveat(reply: Reply) -> Reply:
+    reply.kind = "answer"
+    reply.text = reply.text.removeprefix(CAVEAT_PREFIX)
     return reply
 
 
@@ -154,17 +176,8 @@ def _borrowed(reply: Reply, issue: Issue) -> bool:
         return True
     if reply.kind != "answer" or not reply.sources:
         return False
-    top = reply.sources[0].get("id", "")
-    answers = {i.entry_id: i.id for i in issues.taxonomy().values()}
-    return top in answers and top != issue.entry_id and answers[top] not in _neighbours(issue)
-
-
-def _neighbours(issue: Issue) -> set[str]:
-    """Issues whose answers also fit this one (the one it replaces, or the one it is fitted from)."""
-    table = issues.taxonomy()
-    near = {issue.id, *issue.replaces}
-    near |= {i.id for i in table.values() if issue.id in i.replaces or i.otherwise == issue.id}
-    return near
+    answers = issues.entry_issues().get(reply.sources[0].get("id", ""))
+    return answers is not None and answers not in issues.compatible(issue)
 
 
 def _issues_reply(found: list[Issue], known: Facts, searcher: Searcher, question: str,

@@ -35,6 +35,7 @@ class Outcome:
     reply: str
     answered: bool
     missing: list[str] = field(default_factory=list)
+    kind: str = ""
 
 
 def load(path: Path) -> list[dict]:
@@ -64,7 +65,8 @@ def judge(item: dict, searcher) -> Outcome:
     spotted = set(reply.issues) | {i.id for i in issues.spot(asked, reply.facts or facts.Facts(), limit=0)}
     missing = [g[0] for g in item.get("facts") or [] if not any(re.search(rx, text) for rx in g)]
     wrong = [rx for rx in item.get("not") or [] if re.search(rx, text)]
-    return Outcome(item, sorted(spotted), text, not missing and not wrong, missing + [f"not:{w}" for w in wrong])
+    return Outcome(item, sorted(spotted), text, not missing and not wrong, missing + [f"not:{w}" for w in wrong],
+                   reply.kind)
 
 
 def covered(issue: str, found: list[str]) -> bool:
@@ -100,6 +102,10 @@ def report(name: str, outcomes: list[Outcome], show: bool) -> float:
     answered = sum(o.answered for o in outcomes)
     print(f"== {name}: {len(outcomes)} items — issues found {found}/{wanted} ({found / max(wanted, 1):.0%}), "
           f"answered right {answered}/{len(outcomes)} ({answered / max(len(outcomes), 1):.0%})")
+    kinds = defaultdict(int)
+    for o in outcomes:
+        kinds[o.kind] += 1
+    print("  reply kinds: " + ", ".join(f"{k} {n}" for k, n in sorted(kinds.items())))
     print("  by register: " + ", ".join(f"{r or '-'} {a}/{n}" for r, (a, n) in sorted(per_register.items())))
     print("  by issue (found/answered/items):")
     for issue, (f, a, n) in sorted(per_issue.items(), key=lambda kv: kv[1][1] / kv[1][2]):

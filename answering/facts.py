@@ -179,6 +179,7 @@ _TENURE = re.compile(
     rf"(干|做|工作|上班|入职|呆|待|在这|在厂里|在公司|在单位|工龄|已经|来了|打工)[了过有快近将]*(快|近|将近|差不多)?"
     rf"({_NUM}|半)(年|个月)(半|多)?(零?({_NUM})个?月)?")
 _TENURE_SINCE = re.compile(rf"({_DIGIT}{{4}})\s*年\s*(({_DIGIT}{{1,2}})\s*月)?.{{0,6}}(入职|进厂|进的|进公司|开始上班|开始工作|来的)")
+_CONTRACT_YEARS = re.compile(rf"(签了|签的|签过|订了)(?:一份|份)?({_NUM})年(?:的)?(?:劳动)?合同.{{0,12}}(到期|期满|满了)")
 _WAGE = re.compile(
     r"(月薪|月工资|工资|每个?月|一个月|底薪|税前|到手|平均工资|每月工资)(是|有|才|大概|差不多|就|能拿|拿|发)?"
     r"([0-9]+(?:\.[0-9]+)?[kK千万]?[0-9]?|[零一二两三四五六七八九十百千万]+)(元|块|块钱)?")
@@ -235,6 +236,9 @@ def parse_tenure_months(text: str, today: date | None = None) -> int | None:
         if m.group(7) and (extra := to_int(m.group(7))) is not None and m.group(4) == "年":
             months += extra
         return int(months) if 0 < months <= 600 else None
+    m = _CONTRACT_YEARS.search(text)
+    if m and (n := to_int(m.group(2))) is not None and 0 < n <= 40:
+        return n * 12  # a fixed-term contract that ran its course: she worked its length
     m = _TENURE_SINCE.search(text)
     if m:
         today = today or date.today()

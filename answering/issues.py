@@ -164,9 +164,44 @@ def _train():
     return vectorizer, model, classes
 
 
+@lru_cache(maxsize=1)
+def entry_issues() -> dict[str, str]:
+    """Which issue each shipped FAQ entry answers: the issue it is the answer of, or else the issue
+    the learned spotter gives most of its question variants. Used to tell a nearer entry that answers
+    her issue more specifically from one that answers another issue (whose verdict is not hers)."""
+    from knowledge.content import load_faq_raw
+    from knowledge.normalize import normalize
+
+    table = {issue.entry_id: issue.id for issue in taxonomy().values()}
+    vectorizer, model, classes = _model()
+    for raw in load_faq_raw():
+        entry_id = f"faq:{raw['id']}"
+        questions = [normalize(str(q)) for q in raw.get("questions") or []]
+        if entry_id in table or not questions:
+            continue
+        probs = model.predict_proba(vectorizer.transform(questions))
+        votes: dict[str, int] = {}
+        for row in probs:
+            if row.max() >= LEARNED_THRESHOLD:
+                votes[classes[int(row.argmax())]] = votes.get(classes[int(row.argmax())], 0) + 1
+        if votes:
+            table[entry_id] = max(votes, key=votes.get)
+    return table
+
+
+def compatible(issue: Issue) -> set[str]:
+    """Issues whose answers also hold for this one: itself, its situation-fitted variants, and the
+    more specific issues that replace it. Not the ones it replaces: a closure is not an expiry."""
+    table = taxonomy()
+    near = {issue.id, *([issue.otherwise] if issue.otherwise else [])}
+    near |= {i.id for i in table.values() if i.otherwise == issue.id or issue.id in i.replaces}
+    return near
+
+
 def warm() -> None:
     """Load (or train and cache) the learned spotter now, not on a worker's first message."""
     _model()
+    entry_issues()
 
 
 def learned(text: str) -> dict[str, float]:

@@ -60,7 +60,7 @@ def test_a_nursing_mothers_night_shifts_get_the_nursing_rule(searcher):
     reply = talk(searcher, "孩子8个月，我还在喂奶，厂里天天排我上夜班，这合法吗")
     assert reply.issues == ["nursing_hours"] or reply.topic == "breastfeeding"
     assert "第九条" in reply.text and "夜班" in reply.text
-    assert not re.search(r"法律依据：[^\n]*第六条", reply.text)  # not the 7-months-pregnant rule
+    assert not re.search(r"法律依据：[^\n]*第六条", reply.messages()[0])  # not the 7-months-pregnant rule
 
 
 def test_a_follow_up_keeps_the_topic(searcher):
