@@ -294,7 +294,7 @@ def _with_safety(danger: str, reply: Reply) -> Reply:
 
 def _resolve_question(clean: str, intent: str | None, stated: Facts, conv: Conversation) -> tuple[str, str | None]:
     """A follow-up that only adds a fact (那广东呢, 双胞胎呢) re-asks the previous question."""
-    if not conv.last_question or issues.spot(clean, stated):
+    if not conv.last_question or issues.spot(clean, stated, use_model=False):
         return clean, INTENT_TOPICS.get(intent or "")
     adds_fact = any(getattr(stated, name) is not None for name in FOLLOW_UP_FACTS)
     is_follow_up = adds_fact and (intent == "inform" or (len(clean) <= 14 and _FOLLOW_UP.match(clean)))

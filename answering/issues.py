@@ -211,16 +211,18 @@ def learned(text: str) -> dict[str, float]:
     return {c: float(p) for c, p in zip(classes, probs) if p >= LEARNED_THRESHOLD}
 
 
-def spot(text: str, situation: Facts | None = None, limit: int = MAX_ISSUES) -> list[Issue]:
+def spot(text: str, situation: Facts | None = None, limit: int = MAX_ISSUES, use_model: bool = True) -> list[Issue]:
     """The issues a (normalized) message raises, fitted to her situation, most urgent first.
 
+    `use_model=False` asks the cues alone: whether a short follow-up («双胞胎呢») raises an issue of
+    its own must not rest on the model's guess about a few characters.
     An issue that a more specific one replaces is dropped (a closure during nursing is not also
     answered as a dismissal); among equally urgent issues, the one she raised first comes first.
     """
     situation = situation or Facts()
     table = taxonomy()
     found = {issue.id: pos for issue in table.values() if (pos := issue.first_match(text)) is not None}
-    for issue_id, prob in learned(text[:MAX_SPOT_CHARS]).items():
+    for issue_id, prob in (learned(text[:MAX_SPOT_CHARS]) if use_model else {}).items():
         found.setdefault(issue_id, len(text) + int((1 - prob) * 100))  # after what a cue placed
     replaced = {r for issue_id in found for r in table[issue_id].replaces}
     kept = [_fitted(table[i], situation) for i in found if i not in replaced]
