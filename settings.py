@@ -58,6 +58,8 @@ class Settings:
     ACTION_PORT: str
     CONSOLE_PORT: str
     RASA_TOKEN: str  # token of Rasa's HTTP API
+    REST_TOKEN: str  # token of the REST channel for trusted back ends ("" = loopback clients only)
+    MAX_MESSAGE_CHARS: str  # longest message any channel accepts; longer ones get a "too long" reply
     ACTION_ENDPOINT: str
     TRACKER_DIALECT: str  # sqlite | postgresql
     TRACKER_DB: str  # file path for sqlite, database name for postgresql
@@ -133,6 +135,8 @@ def _defaults(env: dict[str, str]) -> dict[str, str]:
         "ACTION_PORT": "5055",
         "CONSOLE_PORT": "8000",
         "RASA_TOKEN": "",
+        "REST_TOKEN": "",
+        "MAX_MESSAGE_CHARS": "2000",
         "ACTION_ENDPOINT": "",
         "TRACKER_DIALECT": "sqlite",
         "TRACKER_DB": str(Path(var) / "tracker.db"),

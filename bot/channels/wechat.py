@@ -29,6 +29,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.channels.guard import bounded
 from bot.channels.textsplit import OptionMemory, TTLCache, fresh, mask, pack, render_messages
 from settings import get_settings
 
@@ -372,6 +373,7 @@ class WeChatInput(TextChannel):
         return self.timely(req)
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        on_new_message = bounded(on_new_message)  # over MAX_MESSAGE_CHARS: the "too long" reply, nothing stored
         bp = Blueprint("wechat_webhook", __name__)
 
         @bp.route("/", methods=["GET"])

@@ -17,6 +17,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.channels.guard import bounded
 from bot.channels.wechat import ApiSender, PushOutput, TextChannel, as_float
 from settings import get_settings
 
@@ -102,6 +103,7 @@ class WeComInput(TextChannel):
             return 400, ""
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        on_new_message = bounded(on_new_message)  # over MAX_MESSAGE_CHARS: the "too long" reply, nothing stored
         bp = Blueprint("wecom_webhook", __name__)
 
         @bp.route("/", methods=["GET"])

@@ -7,8 +7,9 @@
  * It loads widget.css and socket.io.min.js (copied from the socket.io-client package by `make widget`)
  * from the folder it was itself loaded from, and talks to Rasa's socket.io channel
  * (bot/credentials.yml: user_uttered / bot_uttered, session_persistence: true).
- * The session id and the conversation are kept in localStorage, so a reload shows the history and
- * the server (SQL tracker store) continues the same conversation.
+ * The session id (as the server confirmed it: "web:" + 32 hex digits) and the conversation are kept in
+ * localStorage, so a reload shows the history and the server (SQL tracker store) continues the same
+ * conversation.
  */
 (function () {
   "use strict";
@@ -41,10 +42,14 @@
     });
   }
 
+  /* 32 random hex digits. Whoever knows the id can read the conversation, so it comes from the
+   * browser's cryptographic generator (crypto.getRandomValues works on plain-HTTP pages too, where
+   * crypto.randomUUID does not). The server prefixes it ("web:…", bot/channels/widget.py) and
+   * session_confirm tells us the id to keep. */
   function newSessionId() {
-    if (window.crypto && crypto.randomUUID) return crypto.randomUUID().replace(/-/g, "");
-    var s = "";
-    for (var i = 0; i < 32; i++) s += Math.floor(Math.random() * 16).toString(16);
+    var bytes = new Uint8Array(16), s = "";
+    window.crypto.getRandomValues(bytes);
+    for (var i = 0; i < bytes.length; i++) s += (bytes[i] < 16 ? "0" : "") + bytes[i].toString(16);
     return s;
   }
 
