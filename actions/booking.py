@@ -1,10 +1,16 @@
 """Booking union services in the chat: the form's questions, their validation, the booking itself,
 and looking up, changing or cancelling a booking. The rules (capacity, idempotency, atomic
-change) live in appdb/booking.py; this module only talks.
+change, who may reach a booking) live in appdb/booking.py; this module only talks.
+
+A booking is hers in the conversation that made it ("查询我的预约", "取消预约", "改到周五" need
+nothing more there). From any other conversation -- her WeChat booking looked up in the web widget,
+or someone who learnt the code -- the code and the last four digits of the mobile number must come
+in one message: 「取消预约 K7M3Q2PY 尾号5678」 (appdb/proof.py).
 """
 from __future__ import annotations
 
 import re
+import unicodedata
 import uuid
 from typing import Any
 
@@ -25,7 +31,8 @@ FORM_SLOTS = ("bk_service", "bk_slot", "bk_name", "bk_phone", "bk_unit", "bk_chi
 # arbitrary text on which the NLU's guess means nothing, so only these and confident, long rights
 # questions interrupt the form.
 INTERRUPTING = {"deny", "human_handover", "emergency"}
-CODE = re.compile(r"\b[A-HJ-NP-Z2-9]{8}\b")
+# Not \b: in 「预约K7M3Q2PY改时间」 the code touches Chinese letters, which \b counts as word characters.
+CODE = re.compile(r"(?<![A-Z0-9])[A-HJ-NP-Z2-9]{8}(?![A-Z0-9])")
 MAX_FIELD = 60
 
 
@@ -239,12 +246,38 @@ def booking_text(booking, head: str) -> str:
                 "查询、改期或取消，请说「查询我的预约」或告诉我预约编号。")
 
 
-def _my_upcoming(tracker: Tracker) -> list:
-    code = CODE.search((tracker.latest_message.get("text") or "").upper())
+PROOF_TEXT = {
+    "needs_proof": "为了保护你的信息，在另一个对话里查询、改期或取消预约，需要预约编号加上预约时留的手机号后四位，"
+                   "请在一条消息里一起发给我，例如：「取消预约 K7M3Q2PY 尾号5678」。",
+    "wrong": "没有查到这个预约：预约编号或手机号后四位不对。请核对后再发一次，例如：「查询我的预约 K7M3Q2PY 尾号5678」。",
+    "locked": "这个预约编号核对失败的次数太多，今天不能再在其他对话里查询了。请回到当初预约的对话里查询，"
+              "或联系工会工作人员（12351）。",
+}
+
+
+def _my_upcoming(tracker: Tracker, dispatcher: CollectingDispatcher) -> list | None:
+    """The bookings this message is about: the one whose code it names (if this conversation may reach
+    it), else her upcoming ones. None when the answer was already given (proof needed or wrong)."""
+    text = tracker.latest_message.get("text") or ""
+    code = CODE.search(unicodedata.normalize("NFKC", text).upper())
     if code:
-        found = bk.by_code(code.group(0))
-        return [found] if found and found.sender_id == tracker.sender_id and found.status == "confirmed" else []
-    return bk.bookings_of(tracker.sender_id)
+        outcome, found = bk.access(code.group(0), tracker.sender_id, text)
+        if found is None:
+            dispatcher.utter_message(text=PROOF_TEXT[outcome])
+            return None
+        return [found] if found.status == "confirmed" else []
+    return bk.reachable_bookings(tracker.sender_id)
+
+
+def _show(mine: list, dispatcher: CollectingDispatcher) -> list:
+    if not mine:
+        dispatcher.utter_message(text="没有查到你即将参加的预约。想预约服务可以直接说「预约+服务名」。")
+        return []
+    for b in mine:
+        dispatcher.utter_message(text=booking_text(b, ""), buttons=[
+            {"title": "取消这个预约", "payload": f"取消预约 {b.code}"},
+            {"title": "改时间", "payload": f"预约{b.code}改时间"}])
+    return []
 
 
 class MyBookings(Action):
@@ -252,21 +285,14 @@ class MyBookings(Action):
         return "action_my_bookings"
 
     async def run(self, dispatcher, tracker, domain) -> list:
-        mine = _my_upcoming(tracker)
-        if not mine:
-            dispatcher.utter_message(text="没有查到你即将参加的预约。想预约服务可以直接说「预约+服务名」。")
-            return []
-        for b in mine:
-            dispatcher.utter_message(text=booking_text(b, ""), buttons=[
-                {"title": "取消这个预约", "payload": f"取消预约 {b.code}"},
-                {"title": "改时间", "payload": f"预约{b.code}改时间"}])
-        return []
+        mine = _my_upcoming(tracker, dispatcher)
+        return [] if mine is None else _show(mine, dispatcher)
 
 
-async def _list_or_explain(mine: list, explanation: str, dispatcher, tracker, domain) -> list:
+def _list_or_explain(mine: list, explanation: str, dispatcher) -> list:
     """Several bookings: list them with buttons to pick one; none: say what we need."""
     if mine:
-        return await MyBookings().run(dispatcher, tracker, domain)
+        return _show(mine, dispatcher)
     dispatcher.utter_message(text=explanation)
     return []
 
@@ -276,12 +302,15 @@ class CancelBooking(Action):
         return "action_cancel_booking"
 
     async def run(self, dispatcher, tracker, domain) -> list:
-        mine = _my_upcoming(tracker)
+        mine = _my_upcoming(tracker, dispatcher)
+        if mine is None:
+            return []
         if len(mine) != 1:
-            return await _list_or_explain(mine, "没有查到可以取消的预约。请告诉我预约编号（8位字母数字）。",
-                                          dispatcher, tracker, domain)
-        result = bk.cancel(mine[0].code, tracker.sender_id)
-        text = f"已取消预约 {mine[0].code}，名额已释放。" if result.status in ("cancelled", "already_cancelled") \
+            return _list_or_explain(mine, "没有查到可以取消的预约。请告诉我预约编号（8位字母数字）。", dispatcher)
+        booking = mine[0]
+        # Reached by this conversation (its own, or proven): acted on as the owner's, audited as this one.
+        result = bk.cancel(booking.code, booking.sender_id, actor=tracker.sender_id)
+        text = f"已取消预约 {booking.code}，名额已释放。" if result.status in ("cancelled", "already_cancelled") \
             else "这个预约已经开始或过期，不能在线取消了，请联系工会工作人员。"
         dispatcher.utter_message(text=text)
         return []
@@ -299,9 +328,11 @@ class ChangeBooking(Action):
         return "action_change_booking"
 
     async def run(self, dispatcher, tracker, domain) -> list:
-        mine = _my_upcoming(tracker)
+        mine = _my_upcoming(tracker, dispatcher)
+        if mine is None:
+            return []
         if len(mine) != 1:
-            return await _list_or_explain(mine, "没有查到可以改期的预约。请告诉我预约编号。", dispatcher, tracker, domain)
+            return _list_or_explain(mine, "没有查到可以改期的预约。请告诉我预约编号。", dispatcher)
         booking = mine[0]
         target = self._target_slot(tracker, booking)
         with session_scope() as session:
@@ -311,7 +342,7 @@ class ChangeBooking(Action):
                 others = bk.free_slots(session, key, exclude=old.id)
                 dispatcher.utter_message(text="想改到什么时间？可以选：", buttons=slot_buttons(others, "change_booking"))
                 return []
-        result = bk.change(booking.code, target, tracker.sender_id)
+        result = bk.change(booking.code, target, booking.sender_id, actor=tracker.sender_id)
         if result.status == "changed":
             dispatcher.utter_message(text=booking_text(result.booking, "已改好。"))
         elif result.alternatives:

@@ -1,10 +1,15 @@
 """Escalation to a human rights officer: consent, a short skippable summary, the case itself,
 and telling the worker how her case stands. Priority, SLA and storage are in appdb/cases.py;
 officers are notified by appdb-independent channels in actions/notify.py.
+
+"我的案件进展" shows the cases of this conversation. Another conversation sees a case only with its
+code plus the last four digits of the mobile number she left as her contact, in one message
+(「我的案件进展 AJK7M3Q2PY 尾号5678」, appdb/proof.py).
 """
 from __future__ import annotations
 
 import re
+import unicodedata
 import uuid
 from typing import Any
 
@@ -30,9 +35,16 @@ CATEGORIES = {  # words in her answer -> category
 TOPIC_CATEGORY = {"dismissal": "dismissal", "pregnancy": "dismissal", "harassment": "harassment",
                   "violence": "violence", "discrimination": "discrimination", "benefit": "benefit",
                   "maternity": "benefit"}
-CASE_CODE = re.compile(r"\bAJ[A-HJ-NP-Z2-9]{8}\b")
+CASE_CODE = re.compile(r"(?<![A-Z0-9])AJ[A-HJ-NP-Z2-9]{8}(?![A-Z0-9])")  # not \b: touches Chinese
 PRIORITY_CN = {"urgent": "紧急", "high": "优先", "normal": "一般"}
 STATUS_CN = {"new": "已登记，等待维权专员接手", "assigned": "维权专员正在处理", "closed": "已办结"}
+PROOF_TEXT = {
+    "needs_proof": "为了保护你的信息，在另一个对话里查询案件，需要案件编号加上登记时留的手机号后四位，请在一条消息里"
+                   "一起发给我，例如：「我的案件进展 AJK7M3Q2PY 尾号5678」。登记时没有留手机号的，请回到当初的对话里"
+                   "查询，或拨打12351。",
+    "wrong": "没有查到这个案件：案件编号或手机号后四位不对。请核对后再发一次；着急请拨打12351。",
+    "locked": "这个案件编号核对失败的次数太多，今天不能再在其他对话里查询了。请回到当初的对话里查询，或拨打12351。",
+}
 
 
 def category_of(text: str) -> str:
@@ -131,10 +143,16 @@ class ActionCaseStatus(Action):
         return "action_case_status"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list:
-        text = (tracker.latest_message.get("text") or "").upper()
-        code = CASE_CODE.search(text)
-        found = [c for c in ([cases.by_code(code.group(0))] if code else cases.cases_of(tracker.sender_id))
-                 if c is not None and c.sender_id == tracker.sender_id]
+        text = tracker.latest_message.get("text") or ""
+        code = CASE_CODE.search(unicodedata.normalize("NFKC", text).upper())
+        if code:
+            outcome, case = cases.access(code.group(0), tracker.sender_id, text)
+            if case is None:
+                dispatcher.utter_message(text=PROOF_TEXT[outcome])
+                return []
+            found = [case]
+        else:
+            found = cases.reachable_cases(tracker.sender_id)
         if not found:
             dispatcher.utter_message(text="没有查到你的案件。需要工会维权专员帮忙，可以说「转人工」；着急请拨打12351。")
             return []

@@ -24,7 +24,7 @@ from sqlalchemy import and_, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from appdb import audit
+from appdb import audit, proof
 from appdb.models import CODE_ALPHABET, Booking, Service, Slot, local_tz
 from appdb.session import session_scope
 
@@ -318,6 +318,33 @@ def bookings_of(sender_id: str, *, include_cancelled: bool = False, include_past
         if not include_past:
             query = query.where(_not_started(now))
         return list(session.scalars(query).unique())
+
+
+def access(code: str, sender_id: str, text: str, *, now: datetime | None = None) -> tuple[proof.Outcome, Booking | None]:
+    """May conversation `sender_id` see or change booking `code`, given her message `text`?
+
+    Its own conversation may; any other needs the code plus the last four digits of the booking's
+    mobile number in `text` (appdb/proof.py). Returns the outcome and, when allowed, the booking.
+    """
+    with session_scope() as session:
+        booking = session.scalar(select(Booking).where(Booking.code == normalize_code(code)))
+        outcome = proof.check(session, sender_id=sender_id, text=text, target=booking.code if booking else None,
+                              owner=booking.sender_id if booking else None,
+                              phone=booking.phone if booking else None, now=now)
+        return outcome, booking if outcome in ("own", "verified") else None
+
+
+def reachable_bookings(sender_id: str, *, now: datetime | None = None) -> list[Booking]:
+    """Her upcoming bookings, and those this conversation recently proved access to, soonest first."""
+    mine = bookings_of(sender_id, now=now)
+    with session_scope() as session:
+        codes = proof.granted_targets(session, sender_id) - {b.code for b in mine}
+        if not codes:
+            return mine
+        others = list(session.scalars(
+            select(Booking).join(Booking.slot).where(Booking.code.in_(codes), Booking.status == "confirmed",
+                                                      _not_started(_local_now(now)))).unique())
+    return sorted(mine + others, key=lambda b: (b.slot.day, b.slot.start_time, b.id))
 
 
 def by_code(code: str) -> Booking | None:

@@ -20,7 +20,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from appdb import audit
+from appdb import audit, proof
 from appdb.booking import new_code, normalize_code
 from appdb.models import Case, CaseNote, utcnow
 from appdb.session import session_scope
@@ -183,6 +183,29 @@ def cases_of(sender_id: str) -> list[Case]:
     with session_scope() as session:
         return list(session.scalars(select(Case).where(Case.sender_id == sender_id)
                                     .order_by(Case.created_at.desc(), Case.id.desc())))
+
+
+def access(code: str, sender_id: str, text: str, *, now: datetime | None = None) -> tuple[proof.Outcome, Case | None]:
+    """May conversation `sender_id` see case `code`, given her message `text`? Its own conversation
+    may; any other needs the code plus the last four digits of the mobile number she left as her
+    contact (appdb/proof.py). A case without a mobile number is reachable only from its own conversation."""
+    with session_scope() as session:
+        case = session.scalar(select(Case).where(Case.code == normalize_code(code)))
+        phones = proof.phones_in(str((case.summary or {}).get("contact") or "")) if case else []
+        outcome = proof.check(session, sender_id=sender_id, text=text, target=case.code if case else None,
+                              owner=case.sender_id if case else None, phone=phones[0] if phones else None,
+                              now=now)
+        return outcome, case if outcome in ("own", "verified") else None
+
+
+def reachable_cases(sender_id: str) -> list[Case]:
+    """Her cases, and those this conversation recently proved access to, newest first."""
+    with session_scope() as session:
+        codes = proof.granted_targets(session, sender_id)
+        query = select(Case).where(Case.sender_id == sender_id)
+        if codes:
+            query = select(Case).where((Case.sender_id == sender_id) | Case.code.in_(codes))
+        return list(session.scalars(query.order_by(Case.created_at.desc(), Case.id.desc())))
 
 
 def open_case_of(sender_id: str) -> Case | None:

@@ -2,12 +2,17 @@
 
 TextNormalizer runs first so that every later component -- jieba, spaCy, the featurizers, DIET --
 sees simplified Chinese with common typos fixed, in training and at run time alike.
+CodeRouter runs after the fallback classifier: a message that names a booking code (8 characters)
+or a case code (AJ + 8) with words about it goes to the booking or case action, however DIET read
+the rest (a phone tail such as 「尾号5678」 in 「查询我的预约 K7M3Q2PY 尾号5678」 often made it fall back).
 SafetyGuard runs last: whatever DIET thought, wording that signals danger becomes the
 `emergency` intent with full confidence, so the safety reply can never be out-voted.
 """
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+import re
+import unicodedata
+from typing import Any, Dict, List, Optional, Text
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -21,6 +26,12 @@ from knowledge.normalize import normalize
 from knowledge.safety import detect
 
 EMERGENCY = "emergency"
+
+
+def _force_intent(message: Message, name: Text, **extra: Any) -> None:
+    message.set(INTENT, {"name": name, "confidence": 1.0, **extra}, add_to_output=True)
+    ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != name]
+    message.set(INTENT_RANKING_KEY, [{"name": name, "confidence": 1.0}, *ranking], add_to_output=True)
 
 
 class _Stateless(GraphComponent):
@@ -62,8 +73,44 @@ class SafetyGuard(_Stateless):
             return
         category = detect(text)
         if category:
-            message.set(INTENT, {"name": EMERGENCY, "confidence": 1.0, "safety": category},
-                        add_to_output=True)
-            ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != EMERGENCY]
-            message.set(INTENT_RANKING_KEY, [{"name": EMERGENCY, "confidence": 1.0}, *ranking],
-                        add_to_output=True)
+            _force_intent(message, EMERGENCY, safety=category)
+
+
+# Codes as appdb.models.CODE_ALPHABET writes them (no 0/O/1/I); lookarounds, not \b, because a code
+# often touches Chinese characters (「预约K7M3Q2PY改时间」).
+_CASE_CODE = re.compile(r"(?<![A-Z0-9])AJ[A-HJ-NP-Z2-9]{8}(?![A-Z0-9])")
+_BOOKING_CODE = re.compile(r"(?<![A-Z0-9])[A-HJ-NP-Z2-9]{8}(?![A-Z0-9])")
+_CASE_WORDS = re.compile(r"案件|案子|工单|进展|进度|结果|处理|编号|尾号|后四位|后4位")
+_BOOKING_WORDS = re.compile(r"预约|报名|编号|尾号|后四位|后4位")
+_CANCEL_WORDS = re.compile(r"取消|退掉|退了|不去|撤销|不约|不报")
+_CHANGE_WORDS = re.compile(r"改|换|调整|推迟|延后|提前|挪")
+_KEEP = {EMERGENCY, "human_handover"}
+
+
+def code_intent(text: Text) -> Optional[Text]:
+    """The intent a message naming a booking or case code is about, or None."""
+    upper = unicodedata.normalize("NFKC", text).upper()
+    if _CASE_CODE.search(upper):
+        return "case_status" if _CASE_WORDS.search(text) else None
+    if _BOOKING_CODE.search(upper) and _BOOKING_WORDS.search(text):
+        if _CANCEL_WORDS.search(text):
+            return "cancel_booking"
+        return "change_booking" if _CHANGE_WORDS.search(text) else "check_booking"
+    return None
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
+class CodeRouter(_Stateless):
+    """A message naming a booking or case code with words about it goes to that action."""
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        return training_data  # routes at run time only; the training labels stay as written
+
+    def process_one(self, message: Message) -> None:
+        text = message.get(TEXT)
+        current = (message.get(INTENT) or {}).get("name")
+        if not text or current in _KEEP:
+            return
+        intent = code_intent(text)
+        if intent and intent != current:
+            _force_intent(message, intent, routed_by="code")
