@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from answering import calculators, compensation, facts, issues
+from answering.deadlines import cite_grouped
 from answering.facts import Facts
 from answering.issues import Issue
 from knowledge import regions, topics
@@ -220,7 +221,7 @@ def _issue_block(issue: Issue, known: Facts, searcher: Searcher, question: str,
     entry = searcher.get(issue.entry_id)
     if entry is None:  # the curated answer was withdrawn: say what we recognised, hand over
         return (f"这个问题我还没有整理好的答案。{DEFAULT_NEXT_STEP}。", [], "全国")
-    cite = "；".join(b.cite() for b in entry.basis)
+    cite = cite_grouped(list(entry.basis))
     text = entry.text + (f"\n法律依据：{cite}" if cite else "")
     return text, [{"id": entry.id, "kind": entry.kind, "citation": cite, "region": entry.region}], \
         "全国" if entry.region in ("", "全国") else entry.region
@@ -396,7 +397,7 @@ def _rule_reply(head: str, lines: list[str], caveats: list[str], basis: list, re
                 label: str) -> Reply:
     """A deterministic answer: the result, how it follows from the rules, caveats, basis, region."""
     body = [head, f"{label}：" + "；".join(lines) + "。", *caveats,
-            "法律依据：" + "；".join(b.cite() for b in basis), f"适用地区：{region}"]
+            "法律依据：" + cite_grouped(list(basis)), f"适用地区：{region}"]
     return Reply("calculation", "\n".join(body), [HANDOVER, LEGAL_CONSULT], topic=topic,
                  sources=[{"citation": b.cite()} for b in basis], confidence=1.0)
 

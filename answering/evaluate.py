@@ -36,6 +36,7 @@ class Outcome:
     answered: bool
     missing: list[str] = field(default_factory=list)
     kind: str = ""
+    longest: int = 0  # characters of the longest message of the reply (a phone screen is ~300)
 
 
 def load(path: Path) -> list[dict]:
@@ -66,7 +67,7 @@ def judge(item: dict, searcher) -> Outcome:
     missing = [g[0] for g in item.get("facts") or [] if not any(re.search(rx, text) for rx in g)]
     wrong = [rx for rx in item.get("not") or [] if re.search(rx, text)]
     return Outcome(item, sorted(spotted), text, not missing and not wrong, missing + [f"not:{w}" for w in wrong],
-                   reply.kind)
+                   reply.kind, max((len(m) for m in reply.messages()), default=0))
 
 
 def covered(issue: str, found: list[str]) -> bool:
@@ -106,6 +107,9 @@ def report(name: str, outcomes: list[Outcome], show: bool) -> float:
     for o in outcomes:
         kinds[o.kind] += 1
     print("  reply kinds: " + ", ".join(f"{k} {n}" for k, n in sorted(kinds.items())))
+    lengths = sorted(o.longest for o in outcomes)
+    print(f"  longest message per reply: median {lengths[len(lengths) // 2]} chars, max {lengths[-1]}, "
+          f"over 450 chars: {sum(n > 450 for n in lengths)}")
     print("  by register: " + ", ".join(f"{r or '-'} {a}/{n}" for r, (a, n) in sorted(per_register.items())))
     print("  by issue (found/answered/items):")
     for issue, (f, a, n) in sorted(per_issue.items(), key=lambda kv: kv[1][1] / kv[1][2]):
