@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from answering import calculators, compensation, facts, issues
+from answering import calculators, compensation, deadlines, facts, issues
 from answering.deadlines import cite_grouped
 from answering.facts import Facts
 from answering.issues import Issue
@@ -125,7 +125,7 @@ def compose(text: str, intent: str | None, entities: list[dict], conv: Conversat
                      facts=known)
     question, topic = _resolve_question(clean, intent, stated, conv)
     found = issues.spot(question, known)
-    reply = _answer(question, topic, intent, known, found, searcher, intent_confidence)
+    reply = _answer(question, topic, intent, known, found, searcher, intent_confidence, today)
     reply.facts = known
     reply.question = reply.question or question
     reply.topic = reply.topic or topic
@@ -135,20 +135,20 @@ def compose(text: str, intent: str | None, entities: list[dict], conv: Conversat
 
 
 def _answer(question: str, topic: str | None, intent: str | None, known: Facts, found: list[Issue],
-            searcher: Searcher, intent_confidence: float) -> Reply:
+            searcher: Searcher, intent_confidence: float, today: date | None = None) -> Reply:
     """A story or a message with several issues is answered issue by issue; a short question by
     the calculators, then retrieval, unless retrieval borrows another issue's verdict."""
     if _fathers_leave(question, known):  # his own leave: 陪产假, never her maternity total
         found = [i for i in found if i.id != "maternity_leave_length"]
     if len(found) >= 2 or (found and len(question) >= LONG_MESSAGE):
-        return _issues_reply(found, known, searcher, question, intent)
+        return _issues_reply(found, known, searcher, question, intent, today)
     reply = (_regional_leave(question, known)
              or _calculate(question, intent, known)
              or _retrieve(question, topic, intent, known, searcher, intent_confidence))
     if found and _corroborated(reply, found[0], searcher):
         return _without_caveat(reply)
     if found and _borrowed(reply, found[0]):
-        return _issues_reply(found, known, searcher, question, intent)
+        return _issues_reply(found, known, searcher, question, intent, today)
     return reply
 
 
@@ -182,7 +182,7 @@ def _borrowed(reply: Reply, issue: Issue) -> bool:
 
 
 def _issues_reply(found: list[Issue], known: Facts, searcher: Searcher, question: str,
-                  intent: str | None) -> Reply:
+                  intent: str | None, today: date | None = None) -> Reply:
     """Each issue in turn, most urgent first, each short enough for a phone screen, then what to
     do now. Her facts are said back so she can correct what the bot understood."""
     parts, sources, regions_seen = [], [], set()
@@ -200,9 +200,9 @@ def _issues_reply(found: list[Issue], known: Facts, searcher: Searcher, question
         parts.append(f"{label}\n{block}")
         sources += cites
         regions_seen.add(region)
-    money = _compensation_part(found, known)
-    if money:
-        parts.insert(1, money)
+    for extra in (_compensation_part(found, known), _deadline_part(found, question, known, today)):
+        if extra:
+            parts.insert(1, extra)
     if header:
         parts[0] = "".join(header) + "\n" + parts[0]
     parts.append(_closing(found, searcher, regions_seen))
@@ -240,6 +240,37 @@ ENDINGS = {  # how the job ended, by issue: which compensation rule applies to h
     "mutual_termination": "mutual_agreement_employer_proposed", "resign_for_cause": "she_resigned_art38",
 }
 THREE_PERIODS = ("pregnant", "maternity_leave", "nursing")
+
+
+_CONTRACT_END = re.compile(r"合同[^，。,；]{0,14}?(到期|期满)|(到期|期满)[^，。,；]{0,4}合同")
+_DUE = re.compile(r"预产期|要生|生产|分娩")
+
+
+def _deadline_part(found: list[Issue], question: str, known: Facts, today: date | None) -> str | None:
+    """Her last day to act, or the day a rule takes effect, when she gave the date it runs from."""
+    today = today or date.today()
+    ids = {i.id for i in found}
+    when = facts.parse_date(question, today)
+    if "arbitration_deadline" in ids and when and when <= today:
+        return "按你说的日期算一下：\n" + deadlines.render_deadline(deadlines.arbitration_deadline(when, today=today))
+    if "resignation" in ids and when and re.search(r"(交|递|提|发|写)了?.{0,6}辞职|辞职(信|报告|申请|通知)", question):
+        return "按你说的日期算一下：\n" + deadlines.render_deadline(
+            deadlines.resignation_effective_date(when, probation=bool(known.probation)))
+    if "contract_expiry_three_period" in ids:
+        return _extension_part(question, known, today)
+    return None
+
+
+def _extension_part(question: str, known: Facts, today: date) -> str | None:
+    """The day her fixed-term contract really ends: extended to the baby's first birthday."""
+    m = _CONTRACT_END.search(question)
+    end = facts.parse_date(question[max(0, m.start() - 14):m.end() + 14], today) if m else None
+    due_match = _DUE.search(question)
+    due = facts.parse_date(question[due_match.end():due_match.end() + 14], today) if due_match else None
+    if end is None or not (known.birth_date or due):
+        return None
+    result = deadlines.contract_extension(end, birth_date=known.birth_date, due_date=None if known.birth_date else due)
+    return "按你说的日期算一下：\n" + deadlines.render_deadline(result)
 
 
 def _compensation_part(found: list[Issue], known: Facts) -> str | None:

@@ -126,6 +126,23 @@ def _safe_date(year: int | None, month: int | None, day: int | None) -> date | N
         return None
 
 
+_BIRTH_WORD = re.compile(r"(出生|生的|生了|生下|分娩|出世|产下|剖的|顺产|剖腹产|剖宫产|生完|生产|生)(?!育|活|病|气|意|日快乐)")
+
+
+def parse_birth_date(text: str, today: date | None = None) -> date | None:
+    """The day the baby was born: a date told together with a birth word (6月20号出生, 2025年5月10日
+    剖的, 昨天刚生), never the due date (预产期) or another date in her story (合同到期, 辞退)."""
+    for m in _BIRTH_WORD.finditer(text):
+        if "预产" in text[max(0, m.start() - 12):m.start()]:
+            continue
+        window = text[max(0, m.start() - 14):m.start()]
+        window = re.split(r"[，。,；;！!？?]", window)[-1]  # the same clause only
+        found = parse_date(window, today)
+        if found:
+            return found
+    return None
+
+
 def parse_babies(text: str) -> int | None:
     for word, n in _BABIES.items():
         if word in text:
@@ -316,7 +333,7 @@ def extract(text: str, entities: list[dict] | None = None, today: date | None = 
             province = regions.canonical_province(str(ent.get("value", "")))
     return Facts(
         province=province or regions.find_province(text),
-        birth_date=parse_date(text, today) if re.search(r"生|出生|分娩|产", text) else None,
+        birth_date=parse_birth_date(text, today),
         babies=parse_babies(text),
         difficult_birth=parse_difficult(text),
         child_order=parse_child_order(text),
