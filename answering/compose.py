@@ -62,6 +62,11 @@ SAFETY_TEXT = {  # said first, then her question is answered: danger never ends 
                "心理援助热线12356全天可以倾诉。受到家暴或威胁，可以向法院申请人身安全保护令。"),
 }
 SAFETY_TEXT["violence"] = SAFETY_TEXT["threat"]
+SELF_HARM_FOR_SOMEONE = ("听起来{who}现在很危险。如果{who}有伤害自己的念头或已经受伤，请马上拨打120或110，尽量陪在身边、"
+                         "别让{who}一个人待着；心理援助热线12356可以帮你们。{who}遇到的事，我们一起想办法。")
+SAFETY_FIRST_STEP = {"self_harm": "先顾好安全：心里撑不住就打12356，有危险马上打120或110，身边有人就叫人陪着",
+                     "sexual_assault": "先到安全的地方，打110报警，保留衣物等证据并尽快去医院",
+                     "threat": "有危险先打110，到安全的地方去", "violence": "有危险先打110，到安全的地方去"}
 SAFETY_BUTTONS = [{"title": "联系维权专员", "payload": "/human_handover"},
                   {"title": "人身安全保护令怎么申请", "payload": "人身安全保护令怎么申请"}]
 NEXT_STEPS = {  # what she can do next when the bot cannot answer, by the topic it recognised
@@ -130,7 +135,7 @@ def compose(text: str, intent: str | None, entities: list[dict], conv: Conversat
     reply.question = reply.question or question
     reply.topic = reply.topic or topic
     if danger:
-        reply = _with_safety(danger, reply)
+        reply = _with_safety(danger, reply, known)
     return reply
 
 
@@ -308,9 +313,15 @@ def _closing(found: list[Issue], searcher: Searcher, regions_seen: set[str]) -> 
             f"\n适用地区：{where}（各地另有规定的，以当地为准）")
 
 
-def _with_safety(danger: str, reply: Reply) -> Reply:
-    """The emergency numbers first, then the answer to what she asked: never one without the other."""
+def _with_safety(danger: str, reply: Reply, known: Facts) -> Reply:
+    """The emergency numbers first, then the answer to what she asked: never one without the other.
+    Someone writing for her gets words for the one at risk; what to do now starts with safety."""
     safety = SAFETY_TEXT.get(danger, SAFETY_TEXT["threat"])
+    if danger == "self_harm" and known.third_person():
+        safety = SELF_HARM_FOR_SOMEONE.format(who=facts.ASKERS[known.asker].removeprefix("你"))
+    for n, part in enumerate(reply.parts):
+        if part.startswith("现在先做："):
+            reply.parts[n] = re.sub(r"^现在先做：[^。]*。", f"现在先做：{SAFETY_FIRST_STEP.get(danger, '')}。", part)
     if reply.kind in ("ack", "empty", "out_of_scope", "abstain"):
         reply.parts, reply.text = [safety], safety
     else:
@@ -361,7 +372,7 @@ def _miscarriage_reply(known: Facts) -> Reply:
 def _breastfeeding_reply(question: str, known: Facts) -> Reply:
     calc = calculators.breastfeeding_time(known.babies or 1)
     text = (f"孩子满1周岁前，单位每天要在工作时间内给你{calc.total_days}小时哺乳时间"
-            "（可以分两次用），哺乳时间算作劳动时间，不能扣工资。")
+            "，哺乳时间算作劳动时间，不能扣工资。")
     if _AFTER_FIRST_BIRTHDAY.search(question):
         text = ("孩子满1周岁以后，国家规定的每天哺乳时间就结束了；孩子体弱等情况，有的地方或单位另有规定，"
                 "可以问人事或找工会维权专员核实。" + text)

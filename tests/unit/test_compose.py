@@ -125,3 +125,19 @@ def test_a_husband_asking_his_leave_never_gets_hers(searcher):
 def test_hostile_input_never_breaks_the_answer(searcher, message):
     reply = compose(message, None, [], Conversation(), searcher)
     assert reply.messages() or reply.response
+
+
+def test_her_deadline_is_computed_from_the_date_she_gives(searcher):
+    from datetime import date
+
+    reply = compose("我是今年3月10号被公司辞退的，一直拖着，现在还能申请仲裁吗，会不会过期了", None, [],
+                    Conversation(), searcher, today=date(2026, 11, 27))
+    assert "2027年3月10日" in reply.text
+
+
+def test_a_contract_expiring_in_pregnancy_runs_to_the_first_birthday(searcher):
+    from datetime import date
+
+    reply = compose("我的劳动合同2026年12月31日到期，我现在怀孕了，预产期是2027年3月1日，公司说到期不续签了",
+                    None, [], Conversation(), searcher, today=date(2026, 11, 27))
+    assert "2028年3月1日" in reply.text

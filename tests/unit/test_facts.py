@@ -46,3 +46,44 @@ def test_new_facts_win_and_old_ones_stay():
     old = facts.Facts(province="上海", babies=2)
     new = facts.Facts(province="广东")
     assert new.merged_over(old) == facts.Facts(province="广东", babies=2)
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("宝宝2025年5月10日剖的", date(2025, 5, 10)),
+    ("我的劳动合同2026年12月31日到期，我现在怀孕了，预产期是2027年3月1日", None),  # neither is a birth
+    ("2025年3月1日入职，昨天刚生", date(2026, 11, 23)),
+])
+def test_the_birth_date_is_the_one_told_with_a_birth_word(text, expected):
+    assert facts.parse_birth_date(text, today=date(2026, 11, 24)) == expected
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("俺在电子厂干了四年了", 48), ("入职2年7个月", 31), ("工作一年半", 18), ("签了五年合同，到期以后单位不续", 60),
+    ("工作了8个月，现在怀孕3个月", 8),
+])
+def test_tenure(text, expected):
+    assert facts.parse_tenure_months(text) == expected
+
+
+@pytest.mark.parametrize("text,expected", [("月薪6000", 6000), ("工资五千", 5000), ("一个月4千5", 4500),
+                                           ("7000元一个月", 7000), ("怀孕3个月", None)])
+def test_wage(text, expected):
+    assert facts.parse_wage(text) == expected
+
+
+@pytest.mark.parametrize("text,asker", [("我老婆在超市上班", "husband"), ("我闺女怀孕了", "parent"),
+                                        ("我女朋友孕28周", "partner"), ("我怀孕了", None)])
+def test_who_asks(text, asker):
+    assert facts.parse_asker(text) == asker
+
+
+def test_stage_tells_nursing_from_pregnancy():
+    assert facts.parse_stage("孩子8个月，还在喂奶") == "nursing"
+    assert facts.parse_stage("怀孕五个月") == "pregnant"
+    assert facts.parse_stage("怀孕五个半月流产") == "miscarriage"
+
+
+def test_the_situation_survives_the_slot_round_trip():
+    told = facts.extract("我老婆在广东，2025年5月10日剖的，双胞胎，工作2年7个月，月薪6000", today=date(2026, 11, 24))
+    assert facts.Facts.from_slot(told.as_slot()) == told
+    assert facts.Facts.from_slot({"birth_date": "not a date", "unknown": 1}) == facts.Facts()
