@@ -16,7 +16,7 @@ from answering.issues import Issue
 from knowledge import regions, topics
 from knowledge.normalize import normalize
 from knowledge.safety import detect
-from knowledge.models import NATIONAL
+from knowledge.models import NATIONAL, LegalBasis
 from knowledge.search import Searcher, SearchResult, render_hit
 
 INTENT_TOPICS = {
@@ -205,7 +205,8 @@ def _issues_reply(found: list[Issue], known: Facts, searcher: Searcher, question
         parts.append(f"{label}\n{block}")
         sources += cites
         regions_seen.add(region)
-    for extra in (_compensation_part(found, known), _deadline_part(found, question, known, today)):
+    for extra in (_compensation_part(found, known), _deadline_part(found, question, known, today),
+                  _double_wage_part(found, known)):
         if extra:
             parts.insert(1, extra)
     if header:
@@ -276,6 +277,28 @@ def _extension_part(question: str, known: Facts, today: date) -> str | None:
         return None
     result = deadlines.contract_extension(end, birth_date=known.birth_date, due_date=None if known.birth_date else due)
     return "按你说的日期算一下：\n" + deadlines.render_deadline(result)
+
+
+DOUBLE_WAGE_MAX_MONTHS = 11  # 劳动合同法实施条例 第七条: from the day after the first month to the day before a year
+DOUBLE_WAGE_BASIS = [LegalBasis("劳动合同法", "第八十二条"), LegalBasis("劳动合同法实施条例", "第六条"),
+                     LegalBasis("劳动合同法实施条例", "第七条")]
+
+
+def _double_wage_part(found: list[Issue], known: Facts) -> str | None:
+    """The extra month's wage for each month without a written contract, from the second month,
+    at most 11 months (Art. 82; 实施条例 Arts. 6, 7), when she gave how long and how much."""
+    if "no_written_contract" not in {i.id for i in found} or not known.tenure_months or not known.monthly_wage:
+        return None
+    months = min(max(known.tenure_months - 1, 0), DOUBLE_WAGE_MAX_MONTHS)
+    if months == 0:
+        return None
+    lines = [f"没签书面合同，从用工第二个月起每月应多付一倍工资，最多{DOUBLE_WAGE_MAX_MONTHS}个月",
+             f"你工作{facts.describe(Facts(tenure_months=known.tenure_months)).removeprefix('工作')}，"
+             f"算{months}个月：{months}个月×{known.monthly_wage}元＝{months * known.monthly_wage}元"]
+    tail = "用工满一年还没签的，视为已经订立无固定期限劳动合同。" if known.tenure_months >= 12 else ""
+    return (f"按你说的情况算一下：\n没签合同的二倍工资差额，你可以要{months * known.monthly_wage}元。\n"
+            f"计算方法：{'；'.join(lines)}。{tail}\n二倍工资的仲裁时效怎么起算各地做法不同，请尽早申请。\n"
+            f"法律依据：{cite_grouped(DOUBLE_WAGE_BASIS)}")
 
 
 def _compensation_part(found: list[Issue], known: Facts) -> str | None:

@@ -141,3 +141,9 @@ def test_a_contract_expiring_in_pregnancy_runs_to_the_first_birthday(searcher):
     reply = compose("我的劳动合同2026年12月31日到期，我现在怀孕了，预产期是2027年3月1日，公司说到期不续签了",
                     None, [], Conversation(), searcher, today=date(2026, 11, 27))
     assert "2028年3月1日" in reply.text
+
+
+@pytest.mark.parametrize("tenure,owed", [("一年半", "55000"), ("5个月", "20000")])
+def test_double_wages_for_months_without_a_written_contract(searcher, tenure, owed):
+    reply = talk(searcher, f"我在美容院干了{tenure}，老板一直没跟我签劳动合同，月薪5000，现在让我走人")
+    assert owed in reply.text and "第八十二条" in reply.text
