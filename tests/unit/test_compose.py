@@ -147,3 +147,20 @@ def test_a_contract_expiring_in_pregnancy_runs_to_the_first_birthday(searcher):
 def test_double_wages_for_months_without_a_written_contract(searcher, tenure, owed):
     reply = talk(searcher, f"我在美容院干了{tenure}，老板一直没跟我签劳动合同，月薪5000，现在让我走人")
     assert owed in reply.text and "第八十二条" in reply.text
+
+
+def test_every_province_states_only_totals_the_knowledge_base_can_cite(searcher):
+    from knowledge import regions
+
+    provinces = regions.rules()
+    assert len(provinces) == 31
+    for name, rule in provinces.items():
+        for question in (f"我在{name}上班，生孩子产假一共多少天", f"{name}生二胎产假多少天", f"我老婆在{name}生孩子，我能休几天假"):
+            text = talk(searcher, question).text
+            totals = set(re.findall(r"(?:一共|合计|总共)(\d+)天", text))
+            if not rule.verified:
+                assert not totals, (name, question, text)
+                assert "98天" in text or "陪产" in text or "护理假" in text, (name, question, text)
+            else:
+                assert totals <= {str(98 + d) for d in [rule.maternity_extra_days or 0,
+                                                        *rule.maternity_extra_by_order.values()]}, (name, text)
