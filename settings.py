@@ -42,7 +42,9 @@ def _persistent_secret(path: Path) -> str:
 
 @dataclass(frozen=True)
 class Settings:
-    """Resolved configuration. Field names are the environment variable names."""
+    """Resolved configuration, typed and checked once at start. Field names are the environment
+    variable names; a bad value (RETENTION_DAYS=abc, RETRIEVAL_MODE=magic) stops the process with a
+    SettingsError naming it, instead of failing later in whatever code reads it first."""
 
     SHARED_DIR: str  # reference material beside the checkout (tests, benchmarks, default imports)
     VAR_DIR: str  # runtime data: databases, logs, secrets
@@ -51,38 +53,38 @@ class Settings:
     RETRIEVAL_MODE: str  # fusion | bm25 | dense
     DENSE_MODEL: str  # "trained" (built here from our data) or a local sentence-transformers path
     RERANK: str  # "off" or "on": re-score the top hits by token overlap with the best paragraph
-    INDEX_RELOAD_SECONDS: str  # how often the action server looks for a newer index
+    INDEX_RELOAD_SECONDS: float  # how often the action server looks for a newer index
     INDEX_DIR: str  # built index versions (CURRENT, v-*/, cache/)
     KNOWLEDGE_OVERLAY_DIR: str  # what curators published in the console: FAQ versions, uploaded documents
-    RASA_PORT: str
-    ACTION_PORT: str
-    CONSOLE_PORT: str
+    RASA_PORT: int
+    ACTION_PORT: int
+    CONSOLE_PORT: int
     RASA_TOKEN: str  # token of Rasa's HTTP API
     REST_TOKEN: str  # token of the REST channel for trusted back ends ("" = loopback clients only)
-    MAX_MESSAGE_CHARS: str  # longest message any channel accepts; longer ones get a "too long" reply
+    MAX_MESSAGE_CHARS: int  # longest message any channel accepts; longer ones get a "too long" reply
     ACTION_ENDPOINT: str
     TRACKER_DIALECT: str  # sqlite | postgresql
     TRACKER_DB: str  # file path for sqlite, database name for postgresql
     TRACKER_HOST: str
-    TRACKER_PORT: str
+    TRACKER_PORT: int | None
     TRACKER_USER: str
     TRACKER_PASSWORD: str
     LOCK_STORE: str  # in_memory | redis (needed for several Rasa replicas)
     REDIS_HOST: str
-    REDIS_PORT: str
+    REDIS_PORT: int
     APP_DB_URL: str  # application database (unanswered questions, later bookings and cases)
-    RETENTION_DAYS: str
-    CONSOLE_SESSION_IDLE_MINUTES: str  # a console login ends after this long without a request
-    CONSOLE_SESSION_MAX_HOURS: str  # … and after this long in any case
+    RETENTION_DAYS: int
+    CONSOLE_SESSION_IDLE_MINUTES: float  # a console login ends after this long without a request
+    CONSOLE_SESSION_MAX_HOURS: float  # … and after this long in any case
     CONSOLE_COOKIE_SECURE: str  # "on" behind HTTPS: the session cookie is then sent over HTTPS only
-    CONSOLE_UPLOAD_MAX_MB: str  # largest document a curator may upload
+    CONSOLE_UPLOAD_MAX_MB: float  # largest document a curator may upload
     LOG_LEVEL: str
     TIMEZONE: str  # local time of the union: office hours, booking days
     OFFICE_HOURS: str  # when officers answer, e.g. 09:00-18:00
     OFFICE_DAYS: str  # ISO weekdays, e.g. 1-5 (Monday to Friday)
     NOTIFY_WEBHOOK_URL: str  # POSTed a JSON notice for every new case ("" = off)
     SMTP_HOST: str  # e-mail notices to officers when set
-    SMTP_PORT: str
+    SMTP_PORT: int
     SMTP_USER: str
     SMTP_PASSWORD: str
     SMTP_FROM: str
@@ -93,8 +95,8 @@ class Settings:
     WECHAT_APPID: str
     WECHAT_SECRET: str  # AppSecret, for the access token of the customer-service message API
     WECHAT_API_BASE: str  # base URL of the WeChat API (tests point it at a local server)
-    WECHAT_REPLY_BUDGET: str  # seconds a turn may take for a passive reply (WeChat waits 5 s)
-    WECHAT_DEDUPE_TTL: str  # seconds a MsgId is remembered, and how old a signed request may be (replays)
+    WECHAT_REPLY_BUDGET: float  # seconds a turn may take for a passive reply (WeChat waits 5 s)
+    WECHAT_DEDUPE_TTL: float  # seconds a MsgId is remembered, and how old a signed request may be (replays)
     WECOM_CORP_ID: str  # WeCom (企业微信) app callback: CorpID
     WECOM_SECRET: str  # the app's Secret, for the message API
     WECOM_AGENT_ID: str  # the app's AgentId
@@ -181,6 +183,35 @@ def _defaults(env: dict[str, str]) -> dict[str, str]:
     }
 
 
+CHOICES = {  # settings that take one of a few words; anything else is refused at start
+    "RETRIEVAL_MODE": ("fusion", "bm25", "dense"),
+    "RERANK": ("off", "on"),
+    "CONSOLE_COOKIE_SECURE": ("off", "on"),
+    "TRACKER_DIALECT": ("sqlite", "postgresql"),
+    "LOCK_STORE": ("in_memory", "redis"),
+    "LOG_LEVEL": ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"),
+}
+
+
+class SettingsError(ValueError):
+    """A setting whose value cannot be used; the message names the variable and the value."""
+
+
+def _typed(name: str, raw: str, kind: str) -> object:
+    """One value parsed to its field's type, or a SettingsError that says which and why."""
+    if name in CHOICES and raw not in CHOICES[name]:
+        raise SettingsError(f"{name}={raw!r}: must be one of {', '.join(CHOICES[name])}")
+    if kind == "str":
+        return raw
+    if kind == "int | None" and raw == "":
+        return None
+    try:
+        return int(raw) if kind.startswith("int") else float(raw)
+    except ValueError:
+        raise SettingsError(f"{name}={raw!r}: must be a {'whole number' if kind.startswith('int') else 'number'}") \
+            from None
+
+
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
     """Environment over `.env` over defaults; secrets and derived values filled in last."""
@@ -193,11 +224,14 @@ def get_settings() -> Settings:
         values["RASA_URL"] = f"http://localhost:{values['RASA_PORT']}"
     if not values["ACTION_ENDPOINT"]:
         values["ACTION_ENDPOINT"] = f"http://localhost:{values['ACTION_PORT']}/webhook"
-    return Settings(**values)
+    kinds = {f.name: str(f.type) for f in fields(Settings)}
+    return Settings(**{name: _typed(name, str(raw), kinds[name]) for name, raw in values.items()})
 
 
 def as_env_lines(settings: Settings) -> list[str]:
-    return [f"{f.name}={getattr(settings, f.name)}" for f in fields(settings)]
+    """KEY=value lines that read back to the same settings (None as empty)."""
+    return [f"{f.name}={'' if getattr(settings, f.name) is None else getattr(settings, f.name)}"
+            for f in fields(settings)]
 
 
 if __name__ == "__main__":

@@ -45,7 +45,7 @@ def _mail(case) -> None:
     message["To"] = s.SMTP_TO
     message.set_content(f"新案件 {case.code}\n类别：{case.category}\n优先级：{case.priority}\n"
                         f"处理时限：{case.sla_due_at}\n请登录工作台查看详情。")
-    with smtplib.SMTP(s.SMTP_HOST, int(s.SMTP_PORT), timeout=5) as smtp:
+    with smtplib.SMTP(s.SMTP_HOST, s.SMTP_PORT, timeout=5) as smtp:
         if s.SMTP_USER:
             smtp.starttls()
             smtp.login(s.SMTP_USER, s.SMTP_PASSWORD)

@@ -34,7 +34,7 @@ from knowledge import overlay as layout
 from knowledge.ingest import SIDECAR_SUFFIX, SUPPORTED_SUFFIXES, IngestError, import_file
 from knowledge.models import DocumentMeta, Entry
 from knowledge.store import write_atomic
-from knowledge.regions import canonical_province
+from knowledge.places import canonical_province
 from settings import get_settings
 
 STAGING = "staging"  # beside knowledge.overlay's folders, which the build reads; this one it does not
@@ -102,7 +102,7 @@ def _new_doc_id() -> str:
 
 
 def max_upload_bytes() -> int:
-    return int(float(get_settings().CONSOLE_UPLOAD_MAX_MB) * 1024 * 1024)
+    return int(get_settings().CONSOLE_UPLOAD_MAX_MB * 1024 * 1024)
 
 
 def file_path(doc: Document) -> Path | None:

@@ -70,7 +70,7 @@ def _purge_conversations(cutoff: datetime, report: PurgeReport) -> None:
 
 
 def purge(days: int | None = None, now: datetime | None = None, actor: str = "retention") -> PurgeReport:
-    days = int(get_settings().RETENTION_DAYS) if days is None else days
+    days = get_settings().RETENTION_DAYS if days is None else days
     report = PurgeReport(cutoff=(now or utcnow()) - timedelta(days=days))
     with session_scope() as session:
         _purge_app(session, report.cutoff, report)

@@ -16,7 +16,7 @@ from settings import get_settings
 
 def idle_limit() -> timedelta:
     """A login ends after this long without a request (CONSOLE_SESSION_IDLE_MINUTES)."""
-    return timedelta(minutes=float(get_settings().CONSOLE_SESSION_IDLE_MINUTES))
+    return timedelta(minutes=get_settings().CONSOLE_SESSION_IDLE_MINUTES)
 
 
 def purge_expired() -> int:

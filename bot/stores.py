@@ -23,7 +23,7 @@ class ConfiguredTrackerStore(SQLTrackerStore):
             Path(s.TRACKER_DB).parent.mkdir(parents=True, exist_ok=True)
         super().__init__(
             domain=domain, dialect=s.TRACKER_DIALECT, host=s.TRACKER_HOST or None,
-            port=int(s.TRACKER_PORT) if s.TRACKER_PORT else None, db=s.TRACKER_DB,
+            port=s.TRACKER_PORT, db=s.TRACKER_DB,
             username=s.TRACKER_USER or None, password=s.TRACKER_PASSWORD or None,
             event_broker=event_broker,
         )
@@ -47,5 +47,5 @@ class ConfiguredLockStore(LockStore):
     def __new__(cls, *args: Any, **kwargs: Any) -> LockStore:  # type: ignore[misc]
         s = get_settings()
         if s.LOCK_STORE == "redis":
-            return RedisLockStore(host=s.REDIS_HOST, port=int(s.REDIS_PORT))
+            return RedisLockStore(host=s.REDIS_HOST, port=s.REDIS_PORT)
         return InMemoryLockStore()

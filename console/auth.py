@@ -69,7 +69,7 @@ def _digest(token: str) -> str:
 
 
 def _max_age() -> timedelta:
-    return timedelta(hours=float(get_settings().CONSOLE_SESSION_MAX_HOURS))
+    return timedelta(hours=get_settings().CONSOLE_SESSION_MAX_HOURS)
 
 
 def _locked_out(username: str) -> bool:

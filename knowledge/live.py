@@ -73,4 +73,4 @@ def from_settings() -> LiveIndex:
     from settings import get_settings
 
     s = get_settings()
-    return LiveIndex(s.index_dir, float(s.INDEX_RELOAD_SECONDS), rerank=s.RERANK == "on")
+    return LiveIndex(s.index_dir, s.INDEX_RELOAD_SECONDS, rerank=s.RERANK == "on")

@@ -14,8 +14,9 @@ from pathlib import Path
 
 import numpy as np
 
-from knowledge import regions
+from knowledge import places
 from knowledge.models import NATIONAL, Entry, LegalBasis, law_name
+from knowledge.numerals import cn_number
 from knowledge.tokenize import tokens, words
 
 MODES = ("fusion", "bm25", "dense")
@@ -23,7 +24,6 @@ RRF_K = 10
 RERANK_DEPTH, RERANK_WEIGHT = 10, 0.5
 FAQ_PRIOR = 1.15  # curated answers are written for workers; prefer them over a bare article
 OTHER_REGION_PRIOR = 0.85  # with no province known, national rules before one province's own
-CN_DIGITS = "零一二三四五六七八九十"
 
 
 @dataclass
@@ -40,7 +40,7 @@ class Hit:
         if e.kind == "law" and e.article:
             para = ""
             if self.paragraph is not None and len(e.paragraphs) > 1:
-                para = f"第{_cn_number(self.paragraph + 1)}款"
+                para = f"第{cn_number(self.paragraph + 1)}款"
             return LegalBasis(law_name(e), e.article, para).cite()
         return "；".join(b.cite() for b in e.basis)
 
@@ -65,12 +65,6 @@ class SearchResult:
         return self.hits[0] if self.hits else None
 
 
-def _cn_number(n: int) -> str:
-    if n <= 10:
-        return CN_DIGITS[n]
-    return ("" if n < 20 else CN_DIGITS[n // 10]) + "十" + (CN_DIGITS[n % 10] if n % 10 else "")
-
-
 def _logistic(z: float) -> float:
     """1 / (1 + e^-z) for any z, without OverflowError; NaN (a broken feature) counts as no confidence."""
     if math.isnan(z):
@@ -88,7 +82,7 @@ def max_query_chars() -> int:
     from settings import get_settings
 
     try:
-        return max(1, int(get_settings().MAX_MESSAGE_CHARS))
+        return max(1, get_settings().MAX_MESSAGE_CHARS)
     except ValueError:
         return 2000
 
@@ -240,7 +234,7 @@ class Searcher:
         """
         query = query[:max_query_chars()]
         mode = mode or self.manifest.get("mode", "fusion")
-        province = province or regions.find_province(query)
+        province = province or places.find_province(query)
         q_tokens = tokens(query)
         q_words = words(query)
         unit_bm25, unit_dense = self._unit_scores(q_tokens, query)

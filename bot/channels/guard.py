@@ -22,17 +22,11 @@ from settings import get_settings
 logger = logging.getLogger(__name__)
 
 RESERVED_PREFIXES = ("wx:", "wecom:", "web:")
-DEFAULT_MAX_CHARS = 2000
 
 
 @lru_cache(maxsize=1)
 def max_message_chars() -> int:
-    value = get_settings().MAX_MESSAGE_CHARS
-    try:
-        return max(1, int(value))
-    except ValueError:
-        logger.error("MAX_MESSAGE_CHARS=%r is not a number: using %d", value, DEFAULT_MAX_CHARS)
-        return DEFAULT_MAX_CHARS
+    return max(1, get_settings().MAX_MESSAGE_CHARS)  # typed and checked when settings load
 
 
 def too_long_text(limit: int | None = None) -> str:

@@ -57,14 +57,6 @@ def welcome() -> tuple[str, list[str]]:
     return "\n".join(lines + [WELCOME_FOOTER]), [payload for _, payload in WELCOME_OPTIONS]
 
 
-def as_float(value: str, default: float) -> float:
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        logger.error("not a number: %r, using %s", value, default)
-        return default
-
-
 class TurnCollector(CollectingOutputChannel):
     """Collects a turn's bot messages, each text whole (Rasa's collector splits at blank lines)."""
 
@@ -355,7 +347,7 @@ class WeChatInput(TextChannel):
         missing = "WECHAT_APPID/WECHAT_SECRET not set" if not (s.WECHAT_APPID and s.WECHAT_SECRET) else ""
         client = None if missing else _WeChatClient.create(s.WECHAT_APPID, s.WECHAT_SECRET, s.WECHAT_API_BASE)
         sender = ApiSender("wechat", client, lambda user, text: client.message.send_text(user, text), missing)
-        super().__init__(sender, as_float(s.WECHAT_REPLY_BUDGET, 4.0), as_float(s.WECHAT_DEDUPE_TTL, 300))
+        super().__init__(sender, s.WECHAT_REPLY_BUDGET, s.WECHAT_DEDUPE_TTL)
 
     def _signed(self, req: Request) -> bool:
         from wechatpy.exceptions import InvalidSignatureException

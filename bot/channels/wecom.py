@@ -18,7 +18,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.channels.guard import bounded
-from bot.channels.wechat import ApiSender, PushOutput, TextChannel, as_float
+from bot.channels.wechat import ApiSender, PushOutput, TextChannel
 from settings import get_settings
 
 logger = logging.getLogger(__name__)
@@ -74,7 +74,7 @@ class WeComInput(TextChannel):
         agent_id = s.WECOM_AGENT_ID
         sender = ApiSender("wecom", client,
                            lambda user, text: client.message.send_text(agent_id, user, text), missing)
-        super().__init__(sender, reply_budget=0.0, dedupe_ttl=as_float(s.WECHAT_DEDUPE_TTL, 300))
+        super().__init__(sender, reply_budget=0.0, dedupe_ttl=s.WECHAT_DEDUPE_TTL)
 
     def _decrypt(self, req: Request, payload: str, check: bool) -> tuple[int, str]:
         """(status, plaintext): 200 with the decrypted text, 403 bad signature/CorpID, 400 malformed."""

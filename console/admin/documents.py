@@ -79,7 +79,7 @@ def _list_page(request: Request, staff: Staff, status_code: int = 200, form: dic
     retired_official = {d.doc_id: d for d in rows if d.source == "import"}
     return render(request, "documents.html", staff, status_code, uploads=[d for d in rows if d.source == "upload"],
                   official=official_documents(), retired_official=retired_official,
-                  max_mb=get_settings().CONSOLE_UPLOAD_MAX_MB, build=publisher.status(),
+                  max_mb=f"{get_settings().CONSOLE_UPLOAD_MAX_MB:g}", build=publisher.status(),
                   form=form or {}, **({"error": error} if error else {}))
 
 
