@@ -20,7 +20,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from answering.when import describe, parse_when
 from appdb import booking as bk
-from appdb.catalogue import find_service, get_service, local_today
+from appdb.catalogue import bookable_services, find_service, get_service, local_today
 from appdb.models import Slot
 from appdb.session import session_scope
 from knowledge.normalize import normalize
@@ -172,9 +172,11 @@ class AskService(Action):
         return "action_ask_bk_service"
 
     async def run(self, dispatcher, tracker, domain) -> list:
-        from appdb.catalogue import load_catalogue
-
-        buttons = [{"title": s.name, "payload": f"预约{s.name}"} for s in load_catalogue().services]
+        with session_scope() as session:  # what the bot offers is what can be booked: the database
+            buttons = [{"title": s.name, "payload": f"预约{s.name}"} for s in bookable_services(session)]
+        if not buttons:
+            dispatcher.utter_message(text="现在没有可以在线预约的工会服务。需要帮忙可以说「转人工」，或拨打12351。")
+            return [ActiveLoop(None), *(SlotSet(s, None) for s in FORM_SLOTS)]
         dispatcher.utter_message(text="想预约哪项工会服务？", buttons=buttons)
         return []
 

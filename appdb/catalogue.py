@@ -22,8 +22,9 @@ from sqlalchemy.orm import Session
 from appdb import audit
 from appdb.models import Booking, Service, Slot, local_tz, storable_id
 from appdb.session import session_scope
+from knowledge.content import CONTENT
 
-SERVICES_FILE = Path(__file__).resolve().parent.parent / "knowledge" / "content" / "services.yml"
+SERVICES_FILE = CONTENT / "services.yml"
 PERIODS = ("上午", "下午", "晚上")
 _TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
@@ -180,12 +181,18 @@ def find_service(text: str, session: Session | None = None) -> Service | None:
     if not haystack:
         return None
     best: tuple[int, Service] | None = None
-    for service in session.scalars(select(Service).where(Service.active.is_(True)).order_by(Service.id)):
+    for service in bookable_services(session):
         for word in (service.name, *(service.aliases or []), service.key):
             needle = _norm(word)
             if needle and needle in haystack and (best is None or len(needle) > best[0]):
                 best = (len(needle), service)
     return best[1] if best else None
+
+
+def bookable_services(session: Session) -> list[Service]:
+    """The services the bot offers, from the database: a service staff created in the console is
+    offered, a deactivated one is not (the YAML catalogue only seeds the database)."""
+    return list(session.scalars(select(Service).where(Service.active.is_(True)).order_by(Service.id)))
 
 
 def get_service(session: Session, key: str) -> Service | None:

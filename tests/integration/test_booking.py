@@ -117,3 +117,22 @@ def test_action_server_killed_mid_booking(stack, sender):
     stack.say(sender, "/affirm")
     assert db(stack).execute("select count(*) from bookings where sender_id=?", (sender,)).fetchone()[0] == 1
     assert "98天" in joined(stack.say(sender, "产假多少天"))
+
+
+def test_the_services_offered_are_the_bookable_ones_in_the_database(stack, sender):
+    """A service staff created in the console is offered as a button; a deactivated one is not."""
+    import subprocess
+    import sys
+
+    script = """
+from appdb.catalogue import ServiceForm, all_services, save_service
+save_service("knit_class", ServiceForm("编织课", ("编织",), "工会编织兴趣课", "工会活动室", "", True),
+             actor="test", create=True)
+old = next(s for s in all_services() if s.name == "婚恋交友活动")
+save_service(old.key, ServiceForm(old.name, tuple(old.aliases or ()), old.description, old.location,
+                                  old.eligibility, False), actor="test", create=False)
+"""
+    subprocess.run([sys.executable, "-c", script], env=stack.env, cwd=str(stack.env["PYTHONPATH"]), check=True)
+    titles = [b["title"] for b in buttons(stack.say(sender, "我想预约工会服务"))]
+    assert "编织课" in titles
+    assert "婚恋交友活动" not in titles and "两癌筛查" in titles
