@@ -15,9 +15,11 @@ export TRANSFORMERS_OFFLINE := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
+# The vocabularies knowledge/entities.py builds its patterns from (it runs on the Rasa side too).
+ENTITY_VOCABULARIES := knowledge/places.py knowledge/laws.py knowledge/numerals.py
 # Inputs of the Rasa model; the model file is named after their hash.
 MODEL_INPUTS := bot/config.yml $(wildcard bot/domain/*.yml) bot/components.py $(wildcard data/*.yml data/nlu/*.yml data/jieba/*) \
-	knowledge/normalize.py knowledge/safety.py knowledge/entities.py $(wildcard knowledge/content/lexicon/*.yml) \
+	knowledge/normalize.py knowledge/safety.py knowledge/entities.py $(ENTITY_VOCABULARIES) $(wildcard knowledge/content/lexicon/*.yml) \
 	knowledge/content/provinces.yml requirements/rasa.txt
 MODEL_HASH = $(shell cat $(MODEL_INPUTS) | sha256sum | cut -c1-16)
 MODEL = models/$(MODEL_HASH).tar.gz
@@ -34,7 +36,7 @@ $(APP_VENV)/.installed: requirements/app.txt .python-version
 	touch $@
 
 # spaCy pipeline (EntityRuler) and jieba dictionaries, built per environment from our pattern data.
-build/.entities: $(RASA_VENV)/.installed $(APP_VENV)/.installed knowledge/entities.py knowledge/content/provinces.yml data/jieba/userdict.txt
+build/.entities: $(RASA_VENV)/.installed $(APP_VENV)/.installed knowledge/entities.py $(ENTITY_VOCABULARIES) knowledge/content/provinces.yml data/jieba/userdict.txt
 	mkdir -p build/jieba
 	cp data/jieba/userdict.txt build/jieba/userdict.txt
 	$(RASA_VENV)/bin/python -m knowledge.entities build

@@ -11,9 +11,10 @@ from datetime import date, timedelta
 
 import cn2an
 
-from knowledge import regions
+from knowledge import places
+from knowledge.numerals import DIGIT_CHARS, DIGITS, YEAR_DIGIT_CHARS, year_to_int
 
-_DIGIT = r"[0-9零〇一二两三四五六七八九十]"
+_DIGIT = rf"[0-9{DIGIT_CHARS}十]"
 _NUM = _DIGIT + "+"
 _BABIES = {"双胞胎": 2, "双胎": 2, "龙凤胎": 2, "三胞胎": 3, "四胞胎": 4, "五胞胎": 5}
 _DIFFICULT = re.compile(r"难产|剖腹产|剖宫产|剖腹|顺转剖|产钳|胎吸|大出血")
@@ -30,8 +31,8 @@ def to_int(text: str) -> int | None:
     text = text.strip()
     if text.isdigit():
         return int(text)
-    if re.fullmatch("[零〇一二三四五六七八九]{4}", text):  # year read digit by digit
-        return int("".join(str("零一二三四五六七八九".index(c.replace("〇", "零"))) for c in text))
+    if re.fullmatch(f"[{YEAR_DIGIT_CHARS}]{{4}}", text):  # year read digit by digit
+        return year_to_int(text)
     try:
         return int(cn2an.cn2an(text.replace("两", "二"), "smart"))
     except (ValueError, KeyError):
@@ -200,7 +201,7 @@ _CONTRACT_YEARS = re.compile(rf"(签了|签的|签过|订了)(?:一份|份)?({_N
 _WAGE = re.compile(
     r"(月薪|月工资|工资|每个?月|一个月|底薪|税前|到手|平均工资|每月工资)(是|有|才|大概|差不多|就|能拿|拿|发)?"
     r"([0-9]+(?:\.[0-9]+)?[kK千万]?[0-9]?|[零一二两三四五六七八九十百千万]+)(元|块|块钱)?")
-_WAGE_BEFORE = re.compile(r"([0-9]+(?:\.[0-9]+)?[kK千万]?[0-9]?|[一二两三四五六七八九十][千万][零一二三四五六七八九]?)(元|块)?(钱)?(一|每)个?月")
+_WAGE_BEFORE = re.compile(rf"([0-9]+(?:\.[0-9]+)?[kK千万]?[0-9]?|[一二两三四五六七八九十][千万][{DIGITS}]?)(元|块)?(钱)?(一|每)个?月")
 _CLOSING = re.compile(r"倒闭|破产|注销|解散|吊销|关门|关停|黄了|不开了")
 
 
@@ -330,9 +331,9 @@ def extract(text: str, entities: list[dict] | None = None, today: date | None = 
     province = None
     for ent in entities or []:
         if ent.get("entity") == "province":
-            province = regions.canonical_province(str(ent.get("value", "")))
+            province = places.canonical_province(str(ent.get("value", "")))
     return Facts(
-        province=province or regions.find_province(text),
+        province=province or places.find_province(text),
         birth_date=parse_birth_date(text, today),
         babies=parse_babies(text),
         difficult_birth=parse_difficult(text),

@@ -35,13 +35,14 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from answering.facts import to_int
+from knowledge.numerals import DIGIT_CHARS, YEAR_DIGIT_CHARS
 
 PERIODS = ("上午", "下午", "晚上")
 _WEEKDAYS_CN = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
 
-_CN = "零〇一二两三四五六七八九十"
+_CN = DIGIT_CHARS + "十"
 _N = rf"(?:\d{{1,2}}|[{_CN}]{{1,3}})"          # a month, day or hour
-_YEAR = rf"(?:\d{{4}}|[零〇一二三四五六七八九]{{4}})"
+_YEAR = rf"(?:\d{{4}}|[{YEAR_DIGIT_CHARS}]{{4}})"
 _NOT_NUM_BEFORE = rf"(?<![\d{_CN}])"
 
 _FULL = re.compile(

@@ -92,7 +92,7 @@ def _data_of(raw: dict) -> dict[str, Any]:
 
 def validate(data: dict[str, Any], today: date | None = None) -> list[str]:
     """Every problem with an entry, in words a curator can act on (empty list: it is fine)."""
-    from knowledge.regions import province_names
+    from knowledge.places import province_names
 
     problems = []
     questions = [q for q in data.get("questions") or [] if q.strip()]

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from knowledge import calibrate, content, overlay, regions, store
+from knowledge import calibrate, content, overlay, places, regions, store
 from knowledge.models import Entry, law_name
 from knowledge.tokenize import add_words, tokens
 
@@ -106,7 +106,9 @@ class _AnnotationCache:
         if self.path is not None and self.path.is_file():
             self.known = json.loads(self.path.read_text(encoding="utf-8"))
         self.used: dict[str, list[str]] = {}
-        self.rules = _hash(_lexicon_fingerprint(), (Path(__file__).parent / "entities.py").read_text(encoding="utf-8"))
+        from knowledge.entities import RULE_SOURCES
+
+        self.rules = _hash(_lexicon_fingerprint(), *(path.read_text(encoding="utf-8") for path in RULE_SOURCES))
 
     def annotate(self, chunk: Entry) -> Entry:
         key = _hash(self.rules, law_name(chunk), chunk.article, chunk.text)
@@ -236,7 +238,7 @@ def build(index_dir: Path, import_dirs: list[Path], dense_model: str = "trained"
     started = time.perf_counter()
     report = BuildReport()
     entries = collect(import_dirs, report, faq_dirs, overlay_dir, index_dir / "cache")
-    add_words([law_name(e) for e in entries if e.kind == "law"] + regions.province_names())
+    add_words([law_name(e) for e in entries if e.kind == "law"] + places.province_names())
     texts, owner = units(entries)
     cache = index_dir / "cache"
     reuse = None if retrain else _live_trained_encoder(index_dir)

@@ -1,7 +1,8 @@
 """Entity recognition with spaCy: provinces, laws, articles, durations and dates.
 
 A blank Chinese spaCy pipeline (jieba segmenter) plus an ``entity_ruler`` whose patterns come from
-``content/provinces.yml`` and the constants below.  The saved pipeline is what Rasa's ``SpacyNLP``
+the domain vocabularies (places: ``knowledge.places``, law names: ``knowledge.laws``, numerals:
+``knowledge.numerals``) and the constants below.  The saved pipeline is what Rasa's ``SpacyNLP``
 loads and ``SpacyEntityExtractor`` reads ``doc.ents`` from; entity labels are the Rasa entity names:
 
     province  广东, 深圳, 魔都, 粤省 …      (ent_id_ = canonical province short name, e.g. 广东)
@@ -31,7 +32,7 @@ file of that folder when the model is loaded).  Outside Rasa, ``load_pipeline``/
 dictionaries themselves (``ensure_jieba``).  A plain ``spacy.load(dir)`` without them still works
 for words jieba already knows (广东, 深圳, 劳动合同法) but not for the rest.
 
-Rebuild (``python -m knowledge.entities build``) after editing provinces.yml or the constants;
+Rebuild (``python -m knowledge.entities build``) after editing provinces.yml, the vocabularies or the constants;
 pipelines are per spaCy version (build/spacy/zh-<version>) because 3.4 (Rasa) and 3.8 cannot load
 each other's pipelines.
 """
@@ -46,26 +47,20 @@ from pathlib import Path
 from typing import Iterable
 
 import jieba
-import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
-PROVINCES_FILE = Path(__file__).resolve().parent / "content" / "provinces.yml"
+from knowledge import laws, numerals, places
+from knowledge.laws import law_names
+from knowledge.numerals import NUMERAL_CHARS, cn_number
+from knowledge.places import PROVINCES_FILE, alias_table
+from settings import ROOT
+
 USER_DICT = ROOT / "data" / "jieba" / "userdict.txt"
 DEFAULT_JIEBA_DICT = ROOT / "build" / "jieba" / "entities.txt"
 WORD_FREQ = 20000
-LAW_SUFFIXES = (".md", ".txt", ".docx", ".pdf", ".html", ".htm")
+# What the patterns are made of: a change to any of them rebuilds the pipeline and re-annotates.
+RULE_SOURCES = (Path(__file__), Path(places.__file__), Path(laws.__file__), Path(numerals.__file__), PROVINCES_FILE)
 
 jieba.setLogLevel(logging.WARNING)
-
-# Short titles of the laws and regulations the assistant cites (the corpus file names).
-LAW_NAMES: tuple[str, ...] = (
-    "女职工劳动保护特别规定", "劳动合同法", "劳动合同法实施条例", "妇女权益保障法", "社会保险法", "劳动法",
-    "劳动争议调解仲裁法", "就业促进法", "工会法", "反家庭暴力法", "民法典", "民法典人格权编",
-    "人口与计划生育法", "劳动保障监察条例", "工伤保险条例", "职工带薪年休假条例", "企业职工带薪年休假实施办法",
-    "上海市人口与计划生育条例", "广东省人口与计划生育条例", "浙江省人口与计划生育条例", "上海市妇女权益保障条例",
-    "最高人民法院关于审理劳动争议案件适用法律问题的解释（一）",
-)
-NATIONAL_PREFIX = "中华人民共和国"
 
 # Relative date words (each one jieba token once the dictionary is loaded).
 _WEEKDAYS = "一二三四五六日天"
@@ -81,10 +76,9 @@ GUARD_WORDS = ("安康杯", "朝阳产业", "朝阳群众")
 TIME_OF_DAY = ("上午", "下午", "早上", "中午", "晚上", "傍晚", "凌晨", "早晨")
 
 # Number words.
-_CN_DIGITS = "零一二三四五六七八九"
-CN_NUM = r"[零〇一二两三四五六七八九十百千]+"
+CN_NUM = rf"[{NUMERAL_CHARS}]+"
 ART_NUM = rf"(?:\d{{1,4}}|{CN_NUM})"
-DUR_NUM = r"(?:\d{1,3}(?:\.\d+)?|[一二两三四五六七八九十半][零〇一二两三四五六七八九十百千]*)"
+DUR_NUM = rf"(?:\d{{1,3}}(?:\.\d+)?|[一二两三四五六七八九十半][{NUMERAL_CHARS}]*)"
 DUR_UNITS = ("天", "日", "周", "星期", "礼拜", "年", "小时", "钟头", "分钟")  # number + unit
 GE_UNITS = ("月", "星期", "礼拜", "小时", "钟头", "周")                        # number + 个 + unit
 MONTH = r"(?:0?[1-9]|1[0-2]|[一二三四五六七八九十]|十[一二])"
@@ -94,94 +88,9 @@ DAY = r"(?:0?[1-9]|[12]\d|3[01]|[一二三四五六七八九十]|十[一二三�
 _JIEBA_BLOCK = re.compile(r"[\u4E00-\u9FD5a-zA-Z0-9+#&._%\-]+")
 
 
-def cn_number(n: int) -> str:
-    """Chinese numeral as written in article numbers: 42 -> 四十二, 110 -> 一百一十, 1010 -> 一千零一十."""
-    if not 0 < n < 10000:
-        raise ValueError(n)
-    if n < 10:
-        return _CN_DIGITS[n]
-    if n < 20:
-        return "十" + (_CN_DIGITS[n % 10] if n % 10 else "")
-
-    def below_100(m: int, leading: bool) -> str:
-        tens, ones = divmod(m, 10)
-        if tens == 0:
-            return _CN_DIGITS[ones]
-        if tens == 1 and leading:
-            return "十" + (_CN_DIGITS[ones] if ones else "")
-        return _CN_DIGITS[tens] + "十" + (_CN_DIGITS[ones] if ones else "")
-
-    out, rest, zero = "", n, False
-    for value, unit in ((1000, "千"), (100, "百")):
-        digit, rest = divmod(rest, value)
-        if digit:
-            if zero:
-                out += "零"
-            out += _CN_DIGITS[digit] + unit
-            zero = False
-        elif out:
-            zero = True
-    if rest:
-        if out and (zero or rest < 10):
-            out += "零"
-        out += below_100(rest, leading=not out)
-    return out
-
-
 # ---------------------------------------------------------------------------------------------
 # Source tables
 # ---------------------------------------------------------------------------------------------
-
-def _provinces_rows() -> list[dict]:
-    return yaml.safe_load(PROVINCES_FILE.read_text(encoding="utf-8")) or []
-
-
-def province_table() -> dict[str, str]:
-    """Every strong name of a place -> canonical province short name.
-
-    Names, full names, aliases and cities from provinces.yml (weak single-character aliases such
-    as 新/宁/川 are left out), then derived forms: 深圳市 (cities), 朝阳区 (districts of the four
-    municipalities), 粤省 (single-character alias of a 省).  An explicit name always beats a derived
-    one (辽宁's 朝阳市 is not Beijing's 朝阳 + 市).
-    """
-    table: dict[str, str] = {}
-    rows = _provinces_rows()
-    for row in rows:
-        name = str(row["name"])
-        for alias in (name, row.get("full") or "", *(row.get("aliases") or []), *(row.get("cities") or [])):
-            alias = str(alias).strip()
-            if alias:
-                table.setdefault(alias, name)
-    for row in rows:
-        name, full = str(row["name"]), str(row.get("full") or "")
-        municipality = full.endswith("市") and len(full) == 3
-        derived = [f"{a}省" for a in (row.get("aliases") or []) if len(str(a)) == 1 and full.endswith("省")]
-        for city in row.get("cities") or []:
-            city = str(city)
-            if city.endswith(("市", "区", "州", "盟", "地区", "县")):
-                continue
-            derived.append(f"{city}区" if municipality else f"{city}市")
-        for alias in derived:
-            table.setdefault(alias, name)
-    return table
-
-
-def law_names(law_dir: Path | None = None) -> dict[str, str]:
-    """Every way a law is written -> its short title (LAW_NAMES plus file names under law_dir)."""
-    titles = list(LAW_NAMES)
-    if law_dir is not None and Path(law_dir).is_dir():
-        for path in sorted(Path(law_dir).rglob("*")):
-            if path.is_file() and path.suffix.lower() in LAW_SUFFIXES and re.search(r"[\u4e00-\u9fff]", path.stem):
-                titles.append(path.stem.strip().strip("《》"))
-    table: dict[str, str] = {}
-    for title in dict.fromkeys(titles):
-        forms = [title]
-        if title.endswith(("法", "民法典", "法实施条例")) and not re.match(r"^(\w{2,3}[省市]|最高)", title):
-            forms.append(NATIONAL_PREFIX + title)
-        for form in forms:
-            table.setdefault(form, title)
-    return table
-
 
 def _article_words() -> list[str]:
     words = [f"第{cn_number(n)}条" for n in range(1, 1261)]  # 民法典 has 1260 articles
@@ -238,7 +147,7 @@ def pattern_words(law_dir: Path | None = None) -> list[str]:
     Includes the guard words (苏经理 …) that keep a pattern from matching inside a longer word.
     """
     words: list[str] = []
-    for text in (*province_table(), *law_names(law_dir)):
+    for text in (*alias_table(), *law_names(law_dir)):
         words += _jieba_pieces(text)
     words += _article_words() + _duration_words() + _date_words() + guard_words()
     return [w for w in dict.fromkeys(words) if len(w) > 1]
@@ -343,7 +252,7 @@ def _date_patterns() -> list[dict]:
 def build_patterns(nlp, law_dir: Path | None = None) -> list[dict]:
     """All entity_ruler patterns; phrase texts are pre-tokenized with nlp's (jieba) tokenizer."""
     patterns = [{"label": "province", "pattern": _tokens(nlp, text), "id": province}
-                for text, province in province_table().items()]
+                for text, province in alias_table().items()]
     for text, title in law_names(law_dir).items():
         for form in (text, f"《{text}》"):
             patterns.append({"label": "law", "pattern": _tokens(nlp, form), "id": title})
@@ -382,9 +291,8 @@ def _load(path: Path):
 
     ensure_jieba()
     config = path / "config.cfg"
-    sources = (PROVINCES_FILE, Path(__file__))
-    if not config.is_file() or any(src.stat().st_mtime > config.stat().st_mtime for src in sources):
-        return build_pipeline(path)  # missing, or older than provinces.yml / this module
+    if not config.is_file() or any(src.stat().st_mtime > config.stat().st_mtime for src in RULE_SOURCES):
+        return build_pipeline(path)  # missing, or older than provinces.yml / the modules of its rules
     return spacy.load(path)
 
 

@@ -1,4 +1,4 @@
-"""Provinces, their aliases, and the provincial leave table.
+"""The provincial leave table (provinces and their aliases are `knowledge.places`).
 
 The table (content/regions.yml) is the single source of the regional numbers: the leave
 calculator reads it, and `regional_entries` turns each row into a searchable answer, so the
@@ -14,6 +14,7 @@ from pathlib import Path
 import yaml
 
 from knowledge.models import Entry, LegalBasis
+from knowledge.places import alias_table, canonical_province, find_province, province_names  # noqa: F401 (re-exported)
 
 CONTENT = Path(__file__).resolve().parent / "content"
 NATIONAL_MATERNITY_DAYS = 98
@@ -76,41 +77,6 @@ def rules() -> dict[str, RegionRule]:
             note=row.get("note") or "",
         )
     return table
-
-
-@lru_cache(maxsize=1)
-def alias_table() -> dict[str, str]:
-    """Every name a worker may use for a place (粤, 魔都, 深圳, 浦东 …) -> province short name."""
-    rows = yaml.safe_load((CONTENT / "provinces.yml").read_text(encoding="utf-8")) or []
-    table: dict[str, str] = {}
-    for row in rows:
-        name = row["name"]
-        for alias in [name, row.get("full", ""), *(row.get("aliases") or []), *(row.get("cities") or [])]:
-            if alias:
-                table.setdefault(str(alias), name)
-                if len(alias) > 1 and not str(alias).endswith("市"):
-                    table.setdefault(f"{alias}市", name)
-    return table
-
-
-def province_names() -> list[str]:
-    return sorted(set(alias_table().values()))
-
-
-def find_province(text: str) -> str | None:
-    """The province a message names, by its longest matching alias; None when none is named."""
-    best, best_len = None, 0
-    for alias, province in alias_table().items():
-        if len(alias) > best_len and alias in text:
-            best, best_len = province, len(alias)
-    return best
-
-
-def canonical_province(value: str | None) -> str | None:
-    """Map an entity value or slot (深圳, 沪, 广东省) to the province short name."""
-    if not value:
-        return None
-    return alias_table().get(value.strip()) or find_province(value)
 
 
 def _maternity_sentence(rule: RegionRule) -> str:

@@ -15,7 +15,7 @@ from starlette.concurrency import run_in_threadpool
 
 from console.auth import Staff, require
 from console.templating import render
-from knowledge.regions import canonical_province, province_names
+from knowledge.places import canonical_province, province_names
 
 router = APIRouter(prefix="/admin", include_in_schema=False)
 MAX_QUESTION = 500  # longer than any chat message the widget lets through

@@ -129,20 +129,6 @@ def test_jieba_dict_file_keeps_words_whole(built):
     assert jieba.lcut("魔都产假98天够吗") == ["魔都", "产假", "98天", "够", "吗"]
 
 
-def test_province_table_has_no_weak_aliases_and_explicit_names_win():
-    table = E.province_table()
-    assert table["朝阳市"] == "辽宁" and table["朝阳"] == "北京" and table["吉林市"] == "吉林"
-    assert table["粤省"] == "广东" and table["深圳市"] == "广东"
-    assert not {"新", "宁", "川", "津", "京", "晋", "豫", "藏", "贵", "甘", "蒙", "秦", "青", "云", "黑", "吉"} & set(table)
-
-
-@pytest.mark.parametrize("n,cn", [(1, "一"), (10, "十"), (15, "十五"), (42, "四十二"), (100, "一百"), (105, "一百零五"),
-                                  (110, "一百一十"), (300, "三百"), (1001, "一千零一"), (1010, "一千零一十"),
-                                  (1100, "一千一百"), (1260, "一千二百六十")])
-def test_cn_number(n, cn):
-    assert E.cn_number(n) == cn
-
-
 def test_default_pipeline_dir_is_per_spacy_version():
     path = E.default_pipeline_dir()
     assert path.name == f"zh-{spacy.__version__}"
