@@ -36,7 +36,7 @@ def law_names(law_dir: Path | None = None) -> dict[str, str]:
     """Every way a law is written -> its short title (LAW_NAMES plus file names under law_dir)."""
     titles = list(LAW_NAMES)
     if law_dir is not None and Path(law_dir).is_dir():
-        from knowledge.ingest import SUPPORTED_SUFFIXES  # only when a folder of texts is named
+        from knowledge.readers import SUPPORTED_SUFFIXES  # only when a folder of texts is named
 
         for path in sorted(Path(law_dir).rglob("*")):
             if path.is_file() and path.suffix.lower() in SUPPORTED_SUFFIXES and re.search(r"[\u4e00-\u9fff]", path.stem):
