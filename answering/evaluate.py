@@ -23,8 +23,8 @@ import yaml
 from answering import facts, issues
 from answering.compose import Conversation, Reply, compose
 from knowledge.normalize import normalize
+from settings import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 SETS = {"training": ROOT / "knowledge/content/narratives.yml", "held-out": ROOT / "tests/heldout/narratives.yml"}
 
 

@@ -28,8 +28,8 @@ from pathlib import Path
 import yaml
 
 from answering.facts import Facts
+from knowledge.content import CONTENT
 
-CONTENT = Path(__file__).resolve().parent.parent / "knowledge" / "content"
 TAXONOMY = CONTENT / "issues.yml"
 NARRATIVES = CONTENT / "narratives.yml"
 MAX_ISSUES = 3  # a phone screen per issue; more than three and she reads none of them

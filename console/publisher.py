@@ -23,12 +23,11 @@ import sys
 import threading
 from dataclasses import asdict, dataclass
 from datetime import datetime
-from pathlib import Path
 
 from appdb.models import utcnow
+from settings import ROOT
 
 log = logging.getLogger(__name__)
-ROOT = Path(__file__).resolve().parent.parent
 BUILD_TIMEOUT = 30 * 60  # seconds; a build that hangs is stopped and reported as failed
 
 

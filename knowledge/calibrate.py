@@ -11,13 +11,13 @@ out-of-scope questions, the answer line where 90 % of the calibration answers ar
 from __future__ import annotations
 
 import random
-from pathlib import Path
 
 import numpy as np
 import yaml
 
+from settings import ROOT
+
 FEATURES = ("coverage", "dense", "bm25", "unknown")
-ROOT = Path(__file__).resolve().parent.parent
 OOS_KEPT_OUT = 0.95  # share of known out-of-scope questions that must abstain
 ANSWER_PRECISION = 0.9  # answers given without a caveat must be right this often
 EXTRA_NEGATIVES = (

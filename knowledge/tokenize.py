@@ -8,14 +8,13 @@ from __future__ import annotations
 import logging
 import re
 from functools import lru_cache
-from pathlib import Path
 
 import jieba
 import yaml
 
 from knowledge.normalize import LEXICON_DIR, normalize
+from settings import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 USER_DICT = ROOT / "data" / "jieba" / "userdict.txt"
 _WORD = re.compile(r"[\u4e00-\u9fff]+|[a-zA-Z]+|\d+(?:\.\d+)?")
 STOPWORDS = frozenset(
