@@ -1,4 +1,4 @@
-"""Review R2: defects found by sending odd input and concurrent requests to the real console.
+"""Defects found by sending odd input and concurrent requests to the real console.
 
 Each test failed before its fix: a double-submitted note kept twice, password guessing through the
 officers' API past the login lockout, an admin deactivating herself by writing her name in capitals,

@@ -1,4 +1,4 @@
-"""Review R1: FAQ and unanswered-question routes against odd input and double clicks, on a real console.
+"""FAQ and unanswered-question routes against odd input and double clicks, on a real console.
 
 Each test here failed before its fix: a 500 for a hand-edited version or question id, a published
 entry missing from what the bot knows, a double click that acted twice or crashed (the tests of
