@@ -87,6 +87,7 @@ run: index train db build/runtime.env
 	$(APP_VENV)/bin/honcho -e build/runtime.env -f Procfile start
 
 test: index train browser
+	$(APP_VENV)/bin/ruff check .
 	$(PY) -m pytest -q tests
 
 bench: index train
