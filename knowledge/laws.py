@@ -39,7 +39,8 @@ def law_names(law_dir: Path | None = None) -> dict[str, str]:
         from knowledge.readers import SUPPORTED_SUFFIXES  # only when a folder of texts is named
 
         for path in sorted(Path(law_dir).rglob("*")):
-            if path.is_file() and path.suffix.lower() in SUPPORTED_SUFFIXES and re.search(r"[\u4e00-\u9fff]", path.stem):
+            if (path.is_file() and path.suffix.lower() in SUPPORTED_SUFFIXES
+                    and re.search(r"[\u4e00-\u9fff]", path.stem)):
                 titles.append(path.stem.strip().strip("《》"))
     table: dict[str, str] = {}
     for title in dict.fromkeys(titles):

@@ -67,7 +67,7 @@ def load_examples() -> dict[str, list[str]]:
         for item in data.get("nlu", []):
             if "intent" in item:
                 lines = item["examples"].splitlines()
-                out[item["intent"]] += [strip(l[2:].strip()) for l in lines if l.startswith("- ")]
+                out[item["intent"]] += [strip(line[2:].strip()) for line in lines if line.startswith("- ")]
     return out
 
 
@@ -101,7 +101,7 @@ def test_harassment_and_emergency_wording_kept_apart():
 def test_not_copied_from_dev_set():
     if not DEV.exists():
         return
-    dev = [norm(json.loads(l)["q"]) for l in DEV.read_text(encoding="utf-8").splitlines() if l.strip()]
+    dev = [norm(json.loads(line)["q"]) for line in DEV.read_text(encoding="utf-8").splitlines() if line.strip()]
     close = []
     for intent, texts in load_examples().items():
         for t in texts:
@@ -116,13 +116,16 @@ def test_regexes_compile_and_match():
     data = yaml.safe_load((NLU / "regex.yml").read_text(encoding="utf-8"))
     pats = {}
     for item in data["nlu"]:
-        lines = [l[2:] for l in item["examples"].splitlines() if l.startswith("- ")]
+        lines = [line[2:] for line in item["examples"].splitlines() if line.startswith("- ")]
         if "regex" in item:
             assert len(lines) == 1, item["regex"]  # one alternation per name: no overlapping hits
             pats[item["regex"]] = re.compile(lines[0])
         else:
             pats[item["lookup"]] = re.compile("|".join(map(re.escape, lines)))
-    find = lambda name, s: [m.group() for m in pats[name].finditer(s)]
+
+    def find(name, s):
+        return [m.group() for m in pats[name].finditer(s)]
+
     assert find("pregnancy_months", "我怀孕五个半月流产了") == ["怀孕五个半月"]
     assert find("pregnancy_months", "七个多月的身孕") == ["七个多月的身孕"]
     assert find("pregnancy_months", "孩子十个月大") == []
@@ -135,10 +138,10 @@ def test_regexes_compile_and_match():
 def test_userdict_format():
     lines = (ROOT / "data" / "jieba" / "userdict.txt").read_text(encoding="utf-8").splitlines()
     words = []
-    for l in lines:
-        parts = l.split()
-        assert len(parts) == 3 and parts[1].isdigit(), l
-        assert 2000 <= int(parts[1]) <= 20000, l
+    for line in lines:
+        parts = line.split()
+        assert len(parts) == 3 and parts[1].isdigit(), line
+        assert 2000 <= int(parts[1]) <= 20000, line
         words.append(parts[0])
     assert len(words) == len(set(words))
     assert len(words) >= 200

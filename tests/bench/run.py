@@ -101,7 +101,8 @@ def bench_retrieval() -> None:
     s = get_settings()
     before = psutil.Process().memory_info().rss
     searcher = Searcher(store.current_version(s.index_dir))
-    print(f"index memory (RSS growth on load, incl. encoder): {(psutil.Process().memory_info().rss - before) / 2**20:.0f} MB; "
+    print(f"index memory (RSS growth on load, incl. encoder): "
+          f"{(psutil.Process().memory_info().rss - before) / 2**20:.0f} MB; "
           f"{searcher.manifest['units']} units, {sum(searcher.manifest['entries'].values())} entries")
     questions = [json.loads(line)["q"] for line in
                  (Path(s.SHARED_DIR) / "eval" / "dev_questions.jsonl").read_text(encoding="utf-8").splitlines() if line]
@@ -193,7 +194,8 @@ def bench_console() -> None:
             print(f"console FAQ list (191 entries): {_page_times(cora, '/admin/faq')}; "
                   f"case inbox: {_page_times(admin, '/admin/cases')}; "
                   f"hit test: {_page_times(cora, '/admin/hit-test?q=怀孕被辞退怎么办')}")
-            print(f"publish → the running bot answers with the new entry: {_publish_to_answer(stack, cora, carl):.1f} s")
+            print(f"publish → the running bot answers with the new entry: "
+                  f"{_publish_to_answer(stack, cora, carl):.1f} s")
             print(f"memory console: {rss_mb(stack.procs['console'].pid):.0f} MB RSS (searcher loaded for the hit test)")
         finally:
             stack.stop_all()

@@ -72,7 +72,8 @@ def test_audit_filters_by_person_action_target_and_days(as_user, app_db):
 
 def test_audit_pages_and_odd_filters(as_user, app_db):
     action = f"test.page.{uuid.uuid4().hex[:6]}"
-    app_db.add_all([AuditLog(at=utcnow(), actor="admin", action=action, target=str(i), detail={"n": i}) for i in range(60)])
+    app_db.add_all([AuditLog(at=utcnow(), actor="admin", action=action, target=str(i), detail={"n": i})
+                    for i in range(60)])
     app_db.commit()
     admin = as_user("admin")
     total, first, html = audit_rows(admin, action=action)

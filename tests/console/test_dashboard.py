@@ -75,7 +75,8 @@ def test_figures_match_the_rows_in_the_database(as_user, app_db):
     day, next_day = today - timedelta(days=5), today - timedelta(days=4)
     a, b, old = (secrets.token_hex(32) for _ in range(3))
     app_db.execute(insert(AnswerLog), [
-        answer(a, at_local(day, 10), "answer", "harassment"), answer(a, at_local(day, 10, 5), "calculation", "maternity"),
+        answer(a, at_local(day, 10), "answer", "harassment"),
+        answer(a, at_local(day, 10, 5), "calculation", "maternity"),
         answer(a, at_local(day, 10, 9), "abstain"),
         answer(b, at_local(day, 23, 30), "caveat", "harassment"), answer(b, at_local(day, 23, 31), "ack"),
         answer(b, at_local(next_day, 0, 30), "out_of_scope"),  # 16:30 UTC of `day`: a local day later
@@ -104,10 +105,12 @@ def test_figures_match_the_rows_in_the_database(as_user, app_db):
     assert (delta("bookings"), delta("unanswered_open")) == (2, 1)
     html_before, html = before["html"], after["html"]
     for series, on_day, on_next in (("对话", 2, 1), ("提问", 4, 1)):
-        old_points, new_points = chart(html_before, "每天的对话数和提问数", series), chart(html, "每天的对话数和提问数", series)
+        old_points, new_points = (chart(html_before, "每天的对话数和提问数", series),
+                                  chart(html, "每天的对话数和提问数", series))
         assert new_points[f"{day:%m-%d}"] - old_points[f"{day:%m-%d}"] == on_day
         assert new_points[f"{next_day:%m-%d}"] - old_points[f"{next_day:%m-%d}"] == on_next
-    assert chart(html, "每天转人工的案件数")[f"{day:%m-%d}"] - chart(html_before, "每天转人工的案件数")[f"{day:%m-%d}"] == 2
+    assert (chart(html, "每天转人工的案件数")[f"{day:%m-%d}"]
+            - chart(html_before, "每天转人工的案件数")[f"{day:%m-%d}"]) == 2
     assert chart(html, "每天新增的预约数")[f"{day:%m-%d}"] - chart(html_before, "每天新增的预约数")[f"{day:%m-%d}"] == 2
     assert table_count(html, "topic", "性骚扰") - table_count(html_before, "topic", "性骚扰") == 2
     assert table_count(html, "topic", "产假") - table_count(html_before, "topic", "产假") == 1

@@ -61,7 +61,8 @@ def test_create_and_edit_a_service_with_bad_input_kept(on_console_db, as_user):
     assert r.status_code == 422 and "已经被服务" in r.text and 'value="某处"' in r.text  # kept
     r = submit(cora, "/admin/services", {"key": "Bad Key!", "name": "x"})
     assert r.status_code == 422 and "小写英文字母" in r.text
-    r = submit(cora, "/admin/services", {"key": "svc_" + uuid.uuid4().hex[:6], "name": "新服务", "aliases": "托育，新服务二"})
+    r = submit(cora, "/admin/services",
+               {"key": "svc_" + uuid.uuid4().hex[:6], "name": "新服务", "aliases": "托育，新服务二"})
     assert r.status_code == 422 and "托育" in flash_of(r) and "托育服务" in flash_of(r)  # the bot would mix them up
 
     r = submit(cora, f"/admin/services/{key}", {"name": "亲子课堂（改）", "aliases": "", "location": "二楼"})
@@ -73,7 +74,8 @@ def test_create_and_edit_a_service_with_bad_input_kept(on_console_db, as_user):
     assert submit(cora, f"/admin/services/{key}", {"name": ""}).status_code == 422
     huge = submit(cora, f"/admin/services/{key}", {"name": "亲子课堂", "description": "长" * 5000})
     assert huge.status_code == 422 and "最多 2000 个字" in huge.text and "长" * 5000 in huge.text  # kept
-    many = submit(cora, f"/admin/services/{key}", {"name": "亲子课堂", "aliases": "，".join(f"别名{i}" for i in range(80))})
+    many = submit(cora, f"/admin/services/{key}",
+                  {"name": "亲子课堂", "aliases": "，".join(f"别名{i}" for i in range(80))})
     assert many.status_code == 422 and "别名最多 60 个" in many.text
     assert cora.get("/admin/services/no_such_service").status_code == 404
 

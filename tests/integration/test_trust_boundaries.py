@@ -304,7 +304,8 @@ def test_an_overlong_socketio_message_gets_a_chinese_reply_and_is_not_stored(sta
 # --- 3. repeated keywords -----------------------------------------------------------------------------
 
 # 「产假？」 × 350 overflowed math.exp in the answer action here (Nov 2026): an empty reply.
-@pytest.mark.parametrize("message", ["产假" * 350, "产假？" * 350, "产假?" * 600, "哺乳期" * 600 + "？", "😀产假" * 600])
+@pytest.mark.parametrize("message",
+                         ["产假" * 350, "产假？" * 350, "产假?" * 600, "哺乳期" * 600 + "？", "😀产假" * 600])
 def test_a_repeated_keyword_gets_a_reply(stack, sender, message):
     reply = stack.say(sender, message, timeout=60)
     assert joined(reply).strip(), "empty reply"
@@ -371,7 +372,8 @@ def test_an_overlong_wecom_message_gets_the_reply_and_is_not_stored(secured, wx_
            f"<AgentID>1000002</AgentID></xml>")
     ts, nonce = str(int(time.time())), uuid.uuid4().hex[:10]
     envelope = xmltodict.parse(WeComCrypto(WECOM_TOKEN, WECOM_AES_KEY, CORP_ID).encrypt_message(xml, nonce, ts))["xml"]
-    body = f"<xml><ToUserName><![CDATA[{CORP_ID}]]></ToUserName><Encrypt><![CDATA[{envelope['Encrypt']}]]></Encrypt></xml>"
+    body = (f"<xml><ToUserName><![CDATA[{CORP_ID}]]></ToUserName>"
+            f"<Encrypt><![CDATA[{envelope['Encrypt']}]]></Encrypt></xml>")
     r = httpx.post(f"{secured.rasa_url}/webhooks/wecom/webhook", content=body.encode(), timeout=30,
                    params={"msg_signature": envelope["MsgSignature"], "timestamp": ts, "nonce": nonce})
     assert r.status_code == 200

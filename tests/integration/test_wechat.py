@@ -161,10 +161,12 @@ def post_plain(stack, openid: str, xml: str, token: str = TOKEN, timeout: float 
                              content=xml.encode(), timeout=timeout))
 
 
-def post_safe(stack, openid: str, xml: str, appid: str = APPID, tamper: bool = False) -> tuple[httpx.Response, str, str]:
+def post_safe(stack, openid: str, xml: str, appid: str = APPID,
+              tamper: bool = False) -> tuple[httpx.Response, str, str]:
     ts, nonce = str(int(time.time())), uuid.uuid4().hex[:10]
     envelope = xmltodict.parse(WeChatCrypto(TOKEN, AES_KEY, appid).encrypt_message(xml, nonce, ts))["xml"]
-    body = f"<xml><ToUserName><![CDATA[gh_test]]></ToUserName><Encrypt><![CDATA[{envelope['Encrypt']}]]></Encrypt></xml>"
+    body = ("<xml><ToUserName><![CDATA[gh_test]]></ToUserName>"
+            f"<Encrypt><![CDATA[{envelope['Encrypt']}]]></Encrypt></xml>")
     params = {"signature": _sign(TOKEN, ts, nonce), "timestamp": ts, "nonce": nonce, "openid": openid,
               "encrypt_type": "aes", "msg_signature": "0" * 40 if tamper else envelope["MsgSignature"]}
     r = _check(httpx.post(f"{stack.rasa_url}/webhooks/wechat/webhook", params=params, content=body.encode(),

@@ -170,7 +170,8 @@ def test_an_officers_reply_is_pushed_into_the_open_widget(page, wstack, shots):
         assert api.post(f"/api/cases/{code}/take").status_code == 200
         assert "维权专员已接手" in wait_reply(page, before)  # pushed too
         before = bot_count(page)
-        assert api.post(f"/api/cases/{code}/reply", json={"text": "您好，我是维权专员小王，请先别签任何文件。"}).status_code == 200
+        assert api.post(f"/api/cases/{code}/reply",
+                        json={"text": "您好，我是维权专员小王，请先别签任何文件。"}).status_code == 200
         # Nothing is sent from the page: the reply arrives by itself.
         assert "我是维权专员小王" in wait_reply(page, before)
         page.screenshot(path=shots / "04-officer-reply.png")

@@ -48,7 +48,8 @@ def test_thumbs_down_is_logged_once_and_shown_to_curators(full_stack, context):
 
     votes = pg.get_by_role("group", name="这条回答有帮助吗？")
     expect(votes.first).to_be_visible()
-    up, down = votes.first.get_by_role("button", name="有帮助", exact=True), votes.first.get_by_role("button", name="没有帮助")
+    up, down = (votes.first.get_by_role("button", name="有帮助", exact=True),
+                votes.first.get_by_role("button", name="没有帮助"))
     expect(up).to_be_enabled()
     before = bot_count(pg)
     down.dblclick()  # a double click still votes once

@@ -17,7 +17,8 @@ def docs(tmp_path_factory):
     (folder / "女职工劳动保护特别规定.md").write_bytes((LAWS / "女职工劳动保护特别规定.md").read_bytes())
     (folder / "empty.txt").write_bytes(b"")
     (folder / "binary.pdf").write_bytes(bytes(range(256)) * 50)
-    (folder / "gbk.txt").write_bytes("某市女职工权益保护办法\n第一条 为了保护女职工的合法权益，制定本办法。".encode("gbk"))
+    (folder / "gbk.txt").write_bytes(("某市女职工权益保护办法\n"
+                                      "第一条 为了保护女职工的合法权益，制定本办法。").encode("gbk"))
     with open(folder / "huge.txt", "wb") as f:
         f.truncate(50 * 1024 * 1024)
     return folder

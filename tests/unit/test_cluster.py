@@ -22,7 +22,8 @@ def test_paraphrases_of_one_question_group_together_and_topics_stay_apart():
 
 
 def test_biggest_group_first_and_every_text_exactly_once():
-    texts = ["哺乳时间每天多久", "怀孕被辞退怎么办", "怀孕了公司要辞退我", "公司因为我怀孕开除我", "喂奶时间一天几个小时"]
+    texts = ["哺乳时间每天多久", "怀孕被辞退怎么办", "怀孕了公司要辞退我", "公司因为我怀孕开除我",
+             "喂奶时间一天几个小时"]
     groups = cluster(texts)
     assert sorted(i for g in groups for i in g) == list(range(len(texts)))
     assert [len(g) for g in groups] == [3, 2]

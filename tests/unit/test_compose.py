@@ -155,7 +155,8 @@ def test_every_province_states_only_totals_the_knowledge_base_can_cite(searcher)
     provinces = regions.rules()
     assert len(provinces) == 31
     for name, rule in provinces.items():
-        for question in (f"我在{name}上班，生孩子产假一共多少天", f"{name}生二胎产假多少天", f"我老婆在{name}生孩子，我能休几天假"):
+        for question in (f"我在{name}上班，生孩子产假一共多少天", f"{name}生二胎产假多少天",
+                         f"我老婆在{name}生孩子，我能休几天假"):
             text = talk(searcher, question).text
             totals = set(re.findall(r"(?:一共|合计|总共)(\d+)天", text))
             if not rule.verified:

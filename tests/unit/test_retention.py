@@ -19,7 +19,8 @@ def dbs(tmp_path, monkeypatch):
     dbsession.reset_engine()
     dbsession.upgrade()
     tracker = sqlite3.connect(tmp_path / "tracker.db")
-    tracker.execute("CREATE TABLE events (id INTEGER PRIMARY KEY, sender_id TEXT, type_name TEXT, timestamp REAL, data TEXT)")
+    tracker.execute("CREATE TABLE events (id INTEGER PRIMARY KEY, sender_id TEXT, type_name TEXT, "
+                    "timestamp REAL, data TEXT)")
     yield tracker
     dbsession.reset_engine()
 
@@ -74,7 +75,8 @@ def test_purge_removes_old_answer_log_rows_and_expired_logins(dbs):
     user = create_user("li", "a long enough password", "officer")
     now = utcnow()
     with dbsession.session_scope() as s:
-        s.add_all([StaffSession(token_hash="a" * 64, user_id=user.id, csrf_token="x", created_at=now - timedelta(days=2),
+        s.add_all([StaffSession(token_hash="a" * 64, user_id=user.id, csrf_token="x",
+                                created_at=now - timedelta(days=2),
                                 last_seen_at=now - timedelta(days=2), expires_at=now - timedelta(days=1)),
                    StaffSession(token_hash="b" * 64, user_id=user.id, csrf_token="y", created_at=now,
                                 last_seen_at=now, expires_at=now + timedelta(hours=8))])
