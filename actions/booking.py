@@ -244,14 +244,15 @@ class ActionBook(Action):
 def booking_text(booking, head: str) -> str:
     with session_scope() as session:
         slot = session.get(Slot, booking.slot_id)
-        return (f"{head}预约编号：{booking.code}\n{slot.service.name}，{slot_label(slot)}\n地点：{slot.service.location}\n"
-                "查询、改期或取消，请说「查询我的预约」或告诉我预约编号。")
+        return (f"{head}预约编号：{booking.code}\n{slot.service.name}，{slot_label(slot)}\n"
+                f"地点：{slot.service.location}\n查询、改期或取消，请说「查询我的预约」或告诉我预约编号。")
 
 
 PROOF_TEXT = {
     "needs_proof": "为了保护你的信息，在另一个对话里查询、改期或取消预约，需要预约编号加上预约时留的手机号后四位，"
                    "请在一条消息里一起发给我，例如：「取消预约 K7M3Q2PY 尾号5678」。",
-    "wrong": "没有查到这个预约：预约编号或手机号后四位不对。请核对后再发一次，例如：「查询我的预约 K7M3Q2PY 尾号5678」。",
+    "wrong": "没有查到这个预约：预约编号或手机号后四位不对。请核对后再发一次，"
+             "例如：「查询我的预约 K7M3Q2PY 尾号5678」。",
     "locked": "这个预约编号核对失败的次数太多，今天不能再在其他对话里查询了。请回到当初预约的对话里查询，"
               "或联系工会工作人员（12351）。",
 }
@@ -342,7 +343,8 @@ class ChangeBooking(Action):
             key = old.service.key
             if target is None:
                 others = bk.free_slots(session, key, exclude=old.id)
-                dispatcher.utter_message(text="想改到什么时间？可以选：", buttons=slot_buttons(others, "change_booking"))
+                dispatcher.utter_message(text="想改到什么时间？可以选：",
+                                         buttons=slot_buttons(others, "change_booking"))
                 return []
         result = bk.change(booking.code, target, booking.sender_id, actor=tracker.sender_id)
         if result.status == "changed":
@@ -351,7 +353,8 @@ class ChangeBooking(Action):
             dispatcher.utter_message(text=f"{CHANGE_REFUSED.get(result.status, '那个时间不能预约。')}可以选这些时间：",
                                      buttons=slot_buttons(result.alternatives, "change_booking"))
         else:
-            dispatcher.utter_message(text=CHANGE_REFUSED.get(result.status, "这个预约现在不能在线改期，请联系工会工作人员。"))
+            dispatcher.utter_message(text=CHANGE_REFUSED.get(result.status,
+                                                             "这个预约现在不能在线改期，请联系工会工作人员。"))
         return []
 
     @staticmethod

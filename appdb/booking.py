@@ -320,7 +320,8 @@ def bookings_of(sender_id: str, *, include_cancelled: bool = False, include_past
         return list(session.scalars(query).unique())
 
 
-def access(code: str, sender_id: str, text: str, *, now: datetime | None = None) -> tuple[proof.Outcome, Booking | None]:
+def access(code: str, sender_id: str, text: str, *,
+           now: datetime | None = None) -> tuple[proof.Outcome, Booking | None]:
     """May conversation `sender_id` see or change booking `code`, given her message `text`?
 
     Its own conversation may; any other needs the code plus the last four digits of the booking's
