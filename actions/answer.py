@@ -1,4 +1,4 @@
-"""Rasa custom actions: the entry point from the dialogue into answering (see compose.py).
+"""Rasa custom actions: the entry point from the dialogue into answering (see answering/compose.py).
 
 action_answer turns the tracker into a `Conversation`, asks `compose` for the reply, sends it, and
 stores back what the conversation should remember. Questions the bot could not answer well are
