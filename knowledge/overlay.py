@@ -6,6 +6,9 @@ Layout under KNOWLEDGE_OVERLAY_DIR (settings.overlay_dir):
     faq/withdrawn.yml     ids of FAQ entries the bot must no longer answer from
     documents/<doc_id>/   uploaded documents (+ .meta.yml sidecars), imported like the official folders
     retired.yml           doc_id -> {date, reason, by}: repealed documents, kept but no longer answered from
+    regions.yml           rows of the provincial leave table (schema of content/regions.yml) approved in the
+                          console from an uploaded regulation; each replaces the shipped row of its province
+                          while its document is not retired (knowledge.regions reads it)
 
 The shipped YAML stays the reviewed source in git; the overlay is runtime data (var/), so a rebuild
 (`make index`) keeps what curators published, and deleting the overlay returns to the shipped content.
@@ -30,6 +33,7 @@ PUBLISHED = Path("faq") / "published.yml"
 WITHDRAWN = Path("faq") / "withdrawn.yml"
 DOCUMENTS = Path("documents")
 RETIRED = Path("retired.yml")
+REGIONS = Path("regions.yml")
 LOCK = Path(".overlay.lock")
 _thread_lock = threading.RLock()  # flock is per open file: threads of one process need their own lock
 _held = threading.local()
@@ -100,6 +104,36 @@ def write_faq(root: Path, entries: list[dict], withdrawn_ids: list[str]) -> None
     """Replace both FAQ overlay files with what the database says is live now."""
     write_yaml(root / PUBLISHED, entries)
     write_yaml(root / WITHDRAWN, sorted(set(withdrawn_ids)))
+
+
+def regions(root: Path) -> list[dict]:
+    """Every approved row of the leave table, as written by the console (appdb.leave_figures)."""
+    return [row for row in _read_yaml(root / REGIONS, []) if isinstance(row, dict) and row.get("province")]
+
+
+def write_regions(root: Path, rows: list[dict]) -> None:
+    """Replace the approved rows with what the database says now (inside `locked`)."""
+    write_yaml(root / REGIONS, rows)
+
+
+def live_regions(root: Path) -> dict[str, dict]:
+    """Approved rows by province, leaving out those read from a document retired since."""
+    gone = retired(root)
+    return {str(row["province"]): row for row in regions(root) if str(row.get("doc_id") or "") not in gone}
+
+
+def regions_stamp(root: Path) -> tuple:
+    """What `live_regions` depends on (each file's inode, change time and size; every write replaces
+    the file, so a new inode): a reader that keeps the table in memory compares this to know when
+    to read it again."""
+    def stamp(path: Path) -> tuple[int, int, int] | None:
+        try:
+            info = path.stat()
+        except OSError:
+            return None
+        return info.st_ino, info.st_mtime_ns, info.st_size
+
+    return str(root), stamp(root / REGIONS), stamp(root / RETIRED)
 
 
 def merge_faq(shipped: list[dict], root: Path) -> list[dict]:

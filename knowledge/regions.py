@@ -1,11 +1,12 @@
 """The provincial leave table (provinces and their aliases are `knowledge.places`).
 
-The table (content/regions.yml) is the single source of the regional numbers: the leave
-calculator reads it, and `regional_entries` turns each row into a searchable answer, so the
-same figure is never written twice.
+The table (content/regions.yml, with the rows curators approved in the console laid over it) is
+the single source of the regional numbers: the leave calculator reads it, and `regional_entries`
+turns each row into a searchable answer, so the same figure is never written twice.
 """
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -13,9 +14,11 @@ from pathlib import Path
 
 import yaml
 
+from knowledge import overlay
 from knowledge.models import Entry, LegalBasis
 from knowledge.places import alias_table, canonical_province, find_province, province_names  # noqa: F401 (re-exported)
 
+log = logging.getLogger(__name__)
 CONTENT = Path(__file__).resolve().parent / "content"
 NATIONAL_MATERNITY_DAYS = 98
 NATIONAL_BASIS = LegalBasis("女职工劳动保护特别规定", "第七条")
@@ -56,11 +59,28 @@ def _as_date(value) -> date | None:
     return value if isinstance(value, date) else date.fromisoformat(str(value))
 
 
-@lru_cache(maxsize=1)
 def rules() -> dict[str, RegionRule]:
+    """The table by province: the shipped rows, each replaced by the row curators approved in the
+    console from an uploaded regulation (knowledge.overlay regions.yml), if any.
+
+    Read again whenever the overlay's rows change (cached by their files' stamp), so the action
+    server, the console and the index build all use a row from the moment it is approved."""
+    from settings import get_settings
+
+    return _rules(overlay.regions_stamp(get_settings().overlay_dir))
+
+
+@lru_cache(maxsize=4)
+def _rules(stamp: tuple) -> dict[str, RegionRule]:
     rows = yaml.safe_load((CONTENT / "regions.yml").read_text(encoding="utf-8")) or []
+    try:
+        approved = overlay.live_regions(Path(stamp[0]))
+    except (OSError, ValueError, yaml.YAMLError):  # a broken overlay file: the shipped table, never no answer
+        log.exception("could not read the approved leave figures in %s; using the shipped table", stamp[0])
+        approved = {}
     table = {}
     for row in rows:
+        row = approved.get(row["province"], row)
         by_order = {int(k): int(v) for k, v in (row.get("maternity_extra_by_order") or {}).items()}
         table[row["province"]] = RegionRule(
             province=row["province"],
