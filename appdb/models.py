@@ -45,6 +45,7 @@ CASE_STATUSES = ("new", "assigned", "closed")
 ROLES = ("admin", "curator", "officer")
 FAQ_STATUSES = ("draft", "reviewed", "published", "superseded", "withdrawn")
 DOCUMENT_STATUSES = ("uploaded", "published", "retired")
+PROPOSAL_STATUSES = ("proposed", "approved", "rejected", "superseded")
 UNANSWERED_STATUSES = ("open", "handled", "dismissed")
 
 
@@ -356,6 +357,28 @@ class Document(Base):
     retired_by: Mapped[str | None] = mapped_column(String(64))
     retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     retired_reason: Mapped[str] = mapped_column(Text, default="")
+
+
+class RegionProposal(Base):
+    """One province's leave figures read from an uploaded regulation and corrected by the curator
+    who proposed them. A second curator approves them (never the proposer); the approved row is
+    then written to the knowledge overlay, where knowledge.regions reads it (appdb.leave_figures)."""
+
+    __tablename__ = "region_proposals"
+    __table_args__ = (CheckConstraint(_in("status", PROPOSAL_STATUSES), name="status"),
+                      Index("ix_region_proposals_status", "status"))
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    province: Mapped[str] = mapped_column(String(20), index=True)
+    doc_id: Mapped[str] = mapped_column(String(120))  # the uploaded document the figures were read from
+    status: Mapped[str] = mapped_column(String(12), default="proposed")
+    # row (the table row as submitted), extracted (what the extractor read), notes, warnings, form_token
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    note: Mapped[str] = mapped_column(Text, default="")  # the proposer's remark
+    proposed_by: Mapped[str] = mapped_column(String(64))
+    proposed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    reviewed_by: Mapped[str | None] = mapped_column(String(64))  # who approved or rejected it
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    review_note: Mapped[str] = mapped_column(Text, default="")  # why it was rejected
 
 
 class AnswerLog(Base):

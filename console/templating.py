@@ -20,6 +20,7 @@ NAV = (
     ("/admin/dashboard", "概览", None),
     ("/admin/faq", "知识条目", "curator"),
     ("/admin/documents", "法规文件", "curator"),
+    ("/admin/leave-figures", "地方假期", "curator"),
     ("/admin/hit-test", "命中测试", "curator"),
     ("/admin/unanswered", "未答问题", "curator"),
     ("/admin/services", "服务与预约", "curator"),
