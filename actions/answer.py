@@ -21,6 +21,7 @@ from answering.compose import Conversation, Reply, compose
 from answering.facts import Facts
 from appdb.privacy import mask
 from knowledge.live import from_settings as live_index
+from knowledge.replies import FOR_CURATORS, KEEPS_TOPIC, ReplyKind
 
 log = logging.getLogger(__name__)
 issues.warm()  # the learned issue spotter, from the build cache, before the first message
@@ -63,9 +64,9 @@ def slot_events(reply: Reply, conv: Conversation, current: dict[str, Any]) -> li
         "child_order": f.child_order, "pregnancy_months": f.pregnancy_months,
         "situation": f.as_slot() or None,
     }
-    if reply.kind in ("calculation", "clarify", "answer", "caveat", "emergency"):
+    if reply.kind in KEEPS_TOPIC:
         wanted.update(last_topic=reply.topic, last_question=reply.question, abstain_count=0.0)
-    elif reply.kind == "abstain":
+    elif reply.kind == ReplyKind.ABSTAIN:
         wanted["abstain_count"] = float(conv.abstain_count + 1)
     return [SlotSet(name, value) for name, value in wanted.items() if current.get(name) != value]
 
@@ -102,15 +103,15 @@ class ActionAnswer(Action):
         confidence = float((message.get("intent") or {}).get("confidence") or 0.0)
         reply = compose(text, intent, message.get("entities") or [], conv, live_index().get(),
                         intent_confidence=confidence)
-        if reply.kind == "abstain" and conv.abstain_count + 1 >= 2:
+        if reply.kind == ReplyKind.ABSTAIN and conv.abstain_count + 1 >= 2:
             reply.text += "\n已经连续两次没能回答好你的问题，建议转人工，由维权专员直接帮你。"
         send(dispatcher, reply)
         top = reply.sources[0]["id"] if reply.sources and "id" in reply.sources[0] else ""
-        if reply.kind in ("abstain", "caveat"):
-            log_unanswered(tracker.sender_id, text, reply.kind, reply.confidence or 0.0, top)
-        record_answer(tracker.sender_id, tracker.get_latest_input_channel() or "", reply.kind, reply.topic or "",
+        if reply.kind in FOR_CURATORS:
+            log_unanswered(tracker.sender_id, text, reply.kind.value, reply.confidence or 0.0, top)
+        record_answer(tracker.sender_id, tracker.get_latest_input_channel() or "", reply.kind.value, reply.topic or "",
                       top, reply.confidence or 0.0)
-        log.info("answer kind=%s intent=%s conf=%s q=%s", reply.kind, intent, reply.confidence, mask(text)[:80])
+        log.info("answer kind=%s intent=%s conf=%s q=%s", reply.kind.value, intent, reply.confidence, mask(text)[:80])
         return slot_events(reply, conv, tracker.slots)
 
 

@@ -33,7 +33,8 @@ def reply_expectation(due: datetime | None, now: datetime | None = None) -> str:
         due_text = f"最迟在{local_due.month}月{local_due.day}日{local_due:%H:%M}前回复你。"
     if in_office_hours(now):
         return "现在是工作时间，维权专员会尽快回复你，" + due_text
-    return f"现在不是工作时间（工作时间：{_days_cn(s.OFFICE_DAYS)} {s.OFFICE_HOURS}），专员上班后会第一时间处理，" + due_text
+    hours = f"{_days_cn(s.OFFICE_DAYS)} {s.OFFICE_HOURS}"
+    return f"现在不是工作时间（工作时间：{hours}），专员上班后会第一时间处理，" + due_text
 
 
 def _days_cn(spec: str) -> str:

@@ -17,6 +17,7 @@ from knowledge import regions, topics
 from knowledge.normalize import normalize
 from knowledge.safety import detect
 from knowledge.models import NATIONAL, LegalBasis
+from knowledge.replies import ReplyKind as K
 from knowledge.search import Searcher, SearchResult, render_hit
 
 INTENT_TOPICS = {
@@ -45,7 +46,8 @@ _BREASTFEEDING_TIME = re.compile(r"哺乳时间|喂奶时间|哺乳假?.{0,4}(�
 _REGIONAL_LEAVE = re.compile(r"陪产|护理假|育儿假|婚假")
 _FATHER_ASKS = re.compile(r"(男方|男职工|爸爸|当爹的|老公|丈夫)(能|可以|有|可)(休)?(几天|多少天|多久|什么|啥)?的?假")
 _HE_ASKS = re.compile(r"我(自己)?.{0,3}(能|可以|有|可)休.{0,6}(几|多少|多久)|我(自己)?的假")
-_AFTER_FIRST_BIRTHDAY = re.compile(r"(满|过了?|到了?|超过)(一|1)(周)?岁.{0,4}(以后|之后|后)|(一|1)(周)?岁(以后|之后|后)")
+_AFTER_FIRST_BIRTHDAY = re.compile(
+    r"(满|过了?|到了?|超过)(一|1)(周)?岁.{0,4}(以后|之后|后)|(一|1)(周)?岁(以后|之后|后)")
 _FOLLOW_UP = re.compile(r"^(那|那么|如果|要是|换成|假如)?.{0,10}(呢|的话|怎么样|怎么算)?[?？。!！]*$")
 
 OUT_OF_SCOPE_TEXT = ("抱歉，这个问题超出了我的服务范围。我主要解答女职工劳动权益方面的问题，比如产假、"
@@ -53,16 +55,19 @@ OUT_OF_SCOPE_TEXT = ("抱歉，这个问题超出了我的服务范围。我主�
 EMPTY_TEXT = "我没看懂这条消息。请用文字说说你遇到的情况，比如「产假有多少天」「怀孕了公司要辞退我怎么办」。"
 LONG_MESSAGE = 60  # characters: a story rather than a question
 SAFETY_TEXT = {  # said first, then her question is answered: danger never ends the conversation
-    "self_harm": ("听到你这么难受，我很担心你。你的安全最要紧：如果你现在有伤害自己的念头或已经受伤，请马上拨打120或110；"
+    "self_harm": ("听到你这么难受，我很担心你。你的安全最要紧："
+                  "如果你现在有伤害自己的念头或已经受伤，请马上拨打120或110；"
                   "心理援助热线12356可以随时打过去说说。你不是一个人，你说的事我们一起想办法。"),
-    "sexual_assault": ("发生这样的事不是你的错。如果你现在不安全，请立刻拨打110报警；先不要洗澡、不要换洗衣物，保留衣物、"
+    "sexual_assault": ("发生这样的事不是你的错。如果你现在不安全，请立刻拨打110报警；"
+                       "先不要洗澡、不要换洗衣物，保留衣物、"
                        "聊天记录等证据，尽快去医院检查并告诉医生发生了什么，留好病历。妇联热线12338可以陪你求助，"
                        "工会维权专员也可以帮你；心里难受可以打心理援助热线12356。"),
     "threat": ("你的安全最重要。如果你现在有危险，请立刻拨打110报警。妇联维权热线12338可以提供帮助和庇护信息；"
                "心理援助热线12356全天可以倾诉。受到家暴或威胁，可以向法院申请人身安全保护令。"),
 }
 SAFETY_TEXT["violence"] = SAFETY_TEXT["threat"]
-SELF_HARM_FOR_SOMEONE = ("听起来{who}现在很危险。如果{who}有伤害自己的念头或已经受伤，请马上拨打120或110，尽量陪在身边、"
+SELF_HARM_FOR_SOMEONE = ("听起来{who}现在很危险。如果{who}有伤害自己的念头或已经受伤，"
+                         "请马上拨打120或110，尽量陪在身边、"
                          "别让{who}一个人待着；心理援助热线12356可以帮你们。{who}遇到的事，我们一起想办法。")
 SAFETY_FIRST_STEP = {"self_harm": "先顾好安全：心里撑不住就打12356，有危险马上打120或110，身边有人就叫人陪着",
                      "sexual_assault": "先到安全的地方，打110报警，保留衣物等证据并尽快去医院",
@@ -80,7 +85,8 @@ for _topic in ("dismissal", "contract", "compensation", "resign", "insurance"):
                           "劳动争议仲裁委员会申请仲裁（不收费），也可以拨打12351找工会")
 DEFAULT_NEXT_STEP = "可以拨打全国职工服务热线12351问工会，或拨打12348公共法律服务热线了解法律援助"
 FOLLOW_UP_FACTS = ("province", "birth_date", "babies", "difficult_birth", "child_order", "pregnancy_months")
-_FOLLOW_UP_REF = re.compile(r"^(那|那么|那要是|那如果|如果|要是|还|也)|(呢|还有吗|也有吗|也算吗|也能吗|还能吗|还算吗|行吗|可以吗)[?？。!！]*$")
+_FOLLOW_UP_REF = re.compile(r"^(那|那么|那要是|那如果|如果|要是|还|也)"
+                            r"|(呢|还有吗|也有吗|也算吗|也能吗|还能吗|还算吗|行吗|可以吗)[?？。!！]*$")
 _FIRST_STEP = re.compile(r"怎么做：\s*1[.．、]\s*([^；;。\n]+)")
 STORY_FLOOR = 0.05  # below this even a confident story gets no answer from retrieval
 CAVEAT_PREFIX = "我不能完全确定这是否对应你的情况，先把最相关的信息给你参考：\n"
@@ -98,7 +104,7 @@ class Conversation:
 
 @dataclass
 class Reply:
-    kind: str  # emergency | empty | calculation | clarify | answer | caveat | abstain | out_of_scope | ack
+    kind: K
     text: str = ""
     buttons: list[dict] = field(default_factory=list)
     response: str | None = None  # a domain response to utter instead of text
@@ -122,11 +128,11 @@ def compose(text: str, intent: str | None, entities: list[dict], conv: Conversat
     clean = normalize(text)
     danger = detect(clean)
     if not _MEANINGFUL.search(clean):
-        return Reply("empty", EMPTY_TEXT)
+        return Reply(K.EMPTY, EMPTY_TEXT)
     stated = facts.extract(clean, entities, today)
     known = stated.merged_over(conv.facts)
     if intent in ("affirm", "deny", "skip") and not stated.any() and not danger:
-        return Reply("ack", "好的，有需要随时找我。" if intent == "deny" else "好的。还有什么想了解的，直接问我就行。",
+        return Reply(K.ACK, "好的，有需要随时找我。" if intent == "deny" else "好的。还有什么想了解的，直接问我就行。",
                      facts=known)
     question, topic = _resolve_question(clean, intent, stated, conv)
     found = issues.spot(question, known)
@@ -145,7 +151,9 @@ def _answer(question: str, topic: str | None, intent: str | None, known: Facts, 
     the calculators, then retrieval, unless retrieval borrows another issue's verdict."""
     if _fathers_leave(question, known):  # his own leave: 陪产假, never her maternity total
         found = [i for i in found if i.id != "maternity_leave_length"]
-    if len(found) >= 2 or (found and len(question) >= LONG_MESSAGE):
+    several = len(found) >= 2 and (len(question) >= LONG_MESSAGE
+                                   or len(issues.spot(question, known, use_model=False)) >= 2)
+    if several or (found and len(question) >= LONG_MESSAGE):  # a short question needs two cues to split
         return _issues_reply(found, known, searcher, question, intent, today)
     reply = (_regional_leave(question, known)
              or _calculate(question, intent, known)
@@ -160,7 +168,7 @@ def _answer(question: str, topic: str | None, intent: str | None, known: Facts, 
 def _corroborated(reply: Reply, issue: Issue, searcher: Searcher) -> bool:
     """Retrieval was unsure, but its entry is on the topic the issue spotter recognised: two
     independent signals agree, so the nearer, more specific entry is shown without hedging."""
-    if reply.kind != "caveat" or not reply.sources or reply.sources[0].get("kind") != "faq":
+    if reply.kind != K.CAVEAT or not reply.sources or reply.sources[0].get("kind") != "faq":
         return False
     answers = issues.entry_issues().get(reply.sources[0].get("id", ""))
     if answers is not None:
@@ -170,7 +178,7 @@ def _corroborated(reply: Reply, issue: Issue, searcher: Searcher) -> bool:
 
 
 def _without_caveat(reply: Reply) -> Reply:
-    reply.kind = "answer"
+    reply.kind = K.ANSWER
     reply.text = reply.text.removeprefix(CAVEAT_PREFIX)
     return reply
 
@@ -178,9 +186,9 @@ def _without_caveat(reply: Reply) -> Reply:
 def _borrowed(reply: Reply, issue: Issue) -> bool:
     """The nearest entry answers another issue than hers (its verdict would not be hers), or
     retrieval gave up on a message whose issue we recognised."""
-    if reply.kind in ("abstain", "caveat", "out_of_scope"):
+    if reply.kind in (K.ABSTAIN, K.CAVEAT, K.OUT_OF_SCOPE):
         return True
-    if reply.kind != "answer" or not reply.sources:
+    if reply.kind != K.ANSWER or not reply.sources:
         return False
     answers = issues.entry_issues().get(reply.sources[0].get("id", ""))
     return answers is not None and answers not in issues.compatible(issue)
@@ -213,7 +221,7 @@ def _issues_reply(found: list[Issue], known: Facts, searcher: Searcher, question
         parts[0] = "".join(header) + "\n" + parts[0]
     parts.append(_closing(found, searcher, regions_seen))
     top = found[0]
-    return Reply("answer", "\n\n".join(parts), [HANDOVER, LEGAL_CONSULT], topic=_topic_of(top, searcher),
+    return Reply(K.ANSWER, "\n\n".join(parts), [HANDOVER, LEGAL_CONSULT], topic=_topic_of(top, searcher),
                  sources=sources, confidence=1.0, issues=[i.id for i in found], parts=parts)
 
 
@@ -345,12 +353,12 @@ def _with_safety(danger: str, reply: Reply, known: Facts) -> Reply:
     for n, part in enumerate(reply.parts):
         if part.startswith("现在先做："):
             reply.parts[n] = re.sub(r"^现在先做：[^。]*。", f"现在先做：{SAFETY_FIRST_STEP.get(danger, '')}。", part)
-    if reply.kind in ("ack", "empty", "out_of_scope", "abstain"):
+    if reply.kind in (K.ACK, K.EMPTY, K.OUT_OF_SCOPE, K.ABSTAIN):
         reply.parts, reply.text = [safety], safety
     else:
         reply.parts = [safety, *reply.messages()]
         reply.text = "\n\n".join(reply.parts)
-    reply.kind = "emergency"
+    reply.kind = K.EMERGENCY
     reply.response = None
     titles = {b["title"] for b in reply.buttons}
     reply.buttons = [b for b in SAFETY_BUTTONS if b["title"] not in titles] + [
@@ -441,11 +449,13 @@ def _maternity_reply(known: Facts) -> Reply:
     else:
         head = f"按国家规定，你的产假是{calc.total_days}天。"
     if calc.end_date:
-        head += f"从{_cn_date(known.birth_date)}分娩算起，{'国家规定的' if not verified else ''}产假到{_cn_date(calc.end_date)}结束。"
+        which = "" if verified else "国家规定的"
+        head += f"从{_cn_date(known.birth_date)}分娩算起，{which}产假到{_cn_date(calc.end_date)}结束。"
     reply = _calculation_reply(calc, head, "maternity")
     if not known.province:
-        reply.kind = "clarify"
-        reply.text += "\n各省还另有延长的生育假（比如上海多60天，广东多80天）。你在哪个省份工作？告诉我可以帮你算总天数。"
+        reply.kind = K.CLARIFY
+        reply.text += ("\n各省还另有延长的生育假（比如上海多60天，广东多80天）。"
+                       "你在哪个省份工作？告诉我可以帮你算总天数。")
         reply.buttons = [{"title": p, "payload": f"我在{p}"} for p in PROVINCE_BUTTONS] + [HANDOVER]
     return reply
 
@@ -463,7 +473,7 @@ def _rule_reply(head: str, lines: list[str], caveats: list[str], basis: list, re
     """A deterministic answer: the result, how it follows from the rules, caveats, basis, region."""
     body = [head, f"{label}：" + "；".join(lines) + "。", *caveats,
             "法律依据：" + cite_grouped(list(basis)), f"适用地区：{region}"]
-    return Reply("calculation", "\n".join(body), [HANDOVER, LEGAL_CONSULT], topic=topic,
+    return Reply(K.CALCULATION, "\n".join(body), [HANDOVER, LEGAL_CONSULT], topic=topic,
                  sources=[{"citation": b.cite()} for b in basis], confidence=1.0)
 
 
@@ -477,7 +487,7 @@ def _regional_leave(question: str, known: Facts) -> Reply | None:
     if not (_REGIONAL_LEAVE.search(question) or _fathers_leave(question, known)):
         return None
     if not known.province:
-        return Reply("clarify", "陪产假（护理假）、育儿假和婚假的天数由各省规定，国家没有统一天数。你在哪个省份工作？",
+        return Reply(K.CLARIFY, "陪产假（护理假）、育儿假和婚假的天数由各省规定，国家没有统一天数。你在哪个省份工作？",
                      [{"title": p, "payload": f"我在{p}"} for p in PROVINCE_BUTTONS] + [HANDOVER], topic="leave")
     rule = regions.rules().get(known.province)
     if rule is None:
@@ -488,7 +498,7 @@ def _regional_leave(question: str, known: Facts) -> Reply | None:
         about = f"在{rule.province}，男方（配偶）陪产假/护理假{rule.paternity_days}天。" + (
             f"育儿假：{rule.parental_leave}" if rule.parental_leave else "")
     text = f"{about}\n法律依据：{basis}\n适用地区：{rule.province}"
-    return Reply("answer", text, [HANDOVER, LEGAL_CONSULT], topic="leave",
+    return Reply(K.ANSWER, text, [HANDOVER, LEGAL_CONSULT], topic="leave",
                  sources=[{"citation": basis, "region": rule.province}], confidence=1.0)
 
 
@@ -499,9 +509,9 @@ def _retrieve(question: str, topic: str | None, intent: str | None, known: Facts
         result.decision = "caveat"
     if result.decision == "abstain" or result.top is None:
         if intent == "out_of_scope" or (intent is None and result.confidence < 0.1):
-            return Reply("out_of_scope", OUT_OF_SCOPE_TEXT, _starter_buttons(), confidence=result.confidence)
+            return Reply(K.OUT_OF_SCOPE, OUT_OF_SCOPE_TEXT, _starter_buttons(), confidence=result.confidence)
         seen = topic or (result.top.entry.topic if result.top else None)
-        return Reply("abstain", abstain_text(seen), [HANDOVER, LEGAL_CONSULT], confidence=result.confidence,
+        return Reply(K.ABSTAIN, abstain_text(seen), [HANDOVER, LEGAL_CONSULT], confidence=result.confidence,
                      sources=[h.source() for h in result.hits], topic=seen)
     return answer_reply(result)
 
@@ -531,9 +541,9 @@ def answer_reply(result: SearchResult) -> Reply:
     a curator sees exactly the words the worker will read."""
     top = result.top
     text = render_hit(top)
-    kind = "answer"
+    kind = K.ANSWER
     if result.decision == "caveat":
-        kind = "caveat"
+        kind = K.CAVEAT
         text = CAVEAT_PREFIX + text
     if top.entry.topic in HIGH_RISK_TOPICS:
         text += "\n这类情况最好有人帮你跟进：点「转人工」，我把你的情况交给工会维权专员。"

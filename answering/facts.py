@@ -19,9 +19,11 @@ _NUM = _DIGIT + "+"
 _BABIES = {"双胞胎": 2, "双胎": 2, "龙凤胎": 2, "三胞胎": 3, "四胞胎": 4, "五胞胎": 5}
 _DIFFICULT = re.compile(r"难产|剖腹产|剖宫产|剖腹|顺转剖|产钳|胎吸|大出血")
 _NOT_DIFFICULT = re.compile(r"(不是|没有|非|不算|不属于|不按)(难产|剖)|顺产")
-_ORDER = re.compile(rf"第({_NUM})(胎|个孩子|个宝宝|孩|个娃|个小孩|个小囡|个囡|个伢)|([一二三头])胎|([二三])宝|老([二三])")
+_ORDER = re.compile(rf"第({_NUM})(胎|个孩子|个宝宝|孩|个娃|个小孩|个小囡"
+                    rf"|个囡|个伢)|([一二三头])胎|([二三])宝|老([二三])")
 _MONTHS = re.compile(rf"({_NUM})(个半|个)?多?月")
-_DATE_FULL = re.compile(rf"({_DIGIT}{{4}}|\d{{2}})\s*[年\-/.]\s*({_DIGIT}{{1,3}})\s*[月\-/.]\s*({_DIGIT}{{1,3}})\s*[日号]?")
+_DATE_FULL = re.compile(rf"({_DIGIT}{{4}}|\d{{2}})\s*[年\-/.]\s*"
+                        rf"({_DIGIT}{{1,3}})\s*[月\-/.]\s*({_DIGIT}{{1,3}})\s*[日号]?")
 _DATE_MD = re.compile(rf"({_DIGIT}{{1,3}})\s*月\s*({_DIGIT}{{1,3}})\s*[日号]")
 _RELATIVE_DAYS = {"今天": 0, "昨天": -1, "前天": -2, "大前天": -3}
 
@@ -127,7 +129,8 @@ def _safe_date(year: int | None, month: int | None, day: int | None) -> date | N
         return None
 
 
-_BIRTH_WORD = re.compile(r"(出生|生的|生了|生下|分娩|出世|产下|剖的|顺产|剖腹产|剖宫产|生完|生产|生)(?!育|活|病|气|意|日快乐)")
+_BIRTH_WORD = re.compile(r"(出生|生的|生了|生下|分娩|出世|产下|剖的|顺产|剖腹产"
+                         r"|剖宫产|生完|生产|生)(?!育|活|病|气|意|日快乐)")
 
 
 def parse_birth_date(text: str, today: date | None = None) -> date | None:
@@ -175,8 +178,10 @@ def parse_pregnancy_months(text: str) -> float | None:
     weeks = re.search(rf"(孕|怀孕)({_NUM})(周|个?星期)", text)
     if weeks and (w := to_int(weeks.group(2))) is not None and w <= 42:
         return round(w / 4.345 * 2) / 2  # weeks to months, to the half month
-    after = re.search(rf"(怀孕|孕|身孕|怀了|流产|引产|胎停|小产|停育)[^，。,；！？]{{0,6}}?({_NUM}(个半|个)?多?月)", text)
-    before = re.search(rf"({_NUM}(个半|个)?多?月)(的)?(身孕|大的?时候|的时候)?[^，。,；！？]{{0,4}}(流产|引产|胎停|小产|停育|身孕)", text)
+    after = re.search(rf"(怀孕|孕|身孕|怀了|流产|引产|胎停|小产"
+                      rf"|停育)[^，。,；！？]{{0,6}}?({_NUM}(个半|个)?多?月)", text)
+    before = re.search(rf"({_NUM}(个半|个)?多?月)(的)?(身孕|大的?时候"
+                       rf"|的时候)?[^，。,；！？]{{0,4}}(流产|引产|胎停|小产|停育|身孕)", text)
     near = after.group(2) if after else before.group(1) if before else None
     m = _MONTHS.search(near) if near else None
     if not m:
@@ -187,21 +192,27 @@ def parse_pregnancy_months(text: str) -> float | None:
     return n + (0.5 if m.group(2) == "个半" else 0.0)
 
 
-_PREGNANT = re.compile(r"怀孕|怀了|身孕|有孕|孕期|孕妇|孕[0-9一二三四五六七八九十]|大肚子|有喜|怀着|怀上|挺着肚子|准妈妈|预产期")
-_MATERNITY_LEAVE = re.compile(r"(在|正在|还在|刚|正)休产假|产假(中|期间|还没)|坐月子|月子里|刚生(完|了)|生完孩子|生完娃|刚出月子")
+_PREGNANT = re.compile(r"怀孕|怀了|身孕|有孕|孕期|孕妇|孕[0-9一二三四五六七八九十]"
+                       r"|大肚子|有喜|怀着|怀上|挺着肚子|准妈妈|预产期")
+_MATERNITY_LEAVE = re.compile(r"(在|正在|还在|刚|正)休产假|产假(中|期间|还没)"
+                              r"|坐月子|月子里|刚生(完|了)|生完孩子|生完娃|刚出月子")
 _NURSING = re.compile(r"哺乳|喂奶|背奶|吸奶|母乳")
 _MISCARRIAGE_WORDS = re.compile(r"流产|引产|胎停|小产|停育|胎死")
-_BABY_AGE = re.compile(rf"(孩子|宝宝|娃|小孩|儿子|女儿|闺女|宝|娃娃|小宝)(才|刚|刚刚|现在|已经)?(满)?({_NUM})(个半|个)?多?月")
+_BABY_AGE = re.compile(rf"(孩子|宝宝|娃|小孩|儿子|女儿|闺女|宝|娃娃|小宝)(才|刚"
+                       rf"|刚刚|现在|已经)?(满)?({_NUM})(个半|个)?多?月")
 _BABY_YEARS = re.compile(rf"(孩子|宝宝|娃|小孩|儿子|女儿|闺女)(才|刚|刚刚|现在|已经)?(满)?({_NUM}|半)(周)?岁(半)?")
 _TENURE = re.compile(
     rf"(干|做|工作|上班|入职|呆|待|在这|在厂里|在公司|在单位|工龄|已经|来了|打工)[了过有快近将]*(快|近|将近|差不多)?"
     rf"({_NUM}|半)(年|个月)(半|多)?(零?({_NUM})个?月)?")
-_TENURE_SINCE = re.compile(rf"({_DIGIT}{{4}})\s*年\s*(({_DIGIT}{{1,2}})\s*月)?.{{0,6}}(入职|进厂|进的|进公司|开始上班|开始工作|来的)")
-_CONTRACT_YEARS = re.compile(rf"(签了|签的|签过|订了)(?:一份|份)?({_NUM})年(?:的)?(?:劳动)?合同.{{0,12}}(到期|期满|满了)")
+_TENURE_SINCE = re.compile(rf"({_DIGIT}{{4}})\s*年\s*(({_DIGIT}{{1,2}})\s*月)?.{{0,6}}"
+                           rf"(入职|进厂|进的|进公司|开始上班|开始工作|来的)")
+_CONTRACT_YEARS = re.compile(rf"(签了|签的|签过|订了)(?:一份|份)?({_NUM})年"
+                             rf"(?:的)?(?:劳动)?合同.{{0,12}}(到期|期满|满了)")
 _WAGE = re.compile(
     r"(月薪|月工资|工资|每个?月|一个月|底薪|税前|到手|平均工资|每月工资)(是|有|才|大概|差不多|就|能拿|拿|发)?"
     r"([0-9]+(?:\.[0-9]+)?[kK千万]?[0-9]?|[零一二两三四五六七八九十百千万]+)(元|块|块钱)?")
-_WAGE_BEFORE = re.compile(rf"([0-9]+(?:\.[0-9]+)?[kK千万]?[0-9]?|[一二两三四五六七八九十][千万][{DIGITS}]?)(元|块)?(钱)?(一|每)个?月")
+_WAGE_BEFORE = re.compile(rf"([0-9]+(?:\.[0-9]+)?[kK千万]?[0-9]?"
+                          rf"|[一二两三四五六七八九十][千万][{DIGITS}]?)(元|块)?(钱)?(一|每)个?月")
 _CLOSING = re.compile(r"倒闭|破产|注销|解散|吊销|关门|关停|黄了|不开了")
 
 

@@ -21,6 +21,8 @@ import hashlib
 import os
 import pickle
 import re
+import subprocess
+import sys
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -131,15 +133,28 @@ def _inputs_hash() -> str:
 @lru_cache(maxsize=1)
 def _model():
     """The trained spotter, from the build cache when its inputs have not changed (training takes
-    seconds to tens of seconds on a busy machine; every action server process would pay it)."""
+    seconds to tens of seconds on a busy machine; every action server process would pay it).
+
+    A missing cache is filled by a child process (`python -m answering.issues --train`): fitting
+    makes joblib fix this process's multiprocessing start method to 'fork', after which the
+    action server (rasa_sdk asks for 'spawn') refuses to start."""
+    path = _cache_path()
+    if not path.exists():
+        subprocess.run([sys.executable, "-m", "answering.issues", "--train"], cwd=CONTENT.parent.parent,
+                       env={**os.environ, "PYTHONPATH": str(CONTENT.parent.parent)}, check=False)
+    try:
+        return pickle.loads(path.read_bytes())
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+        return _train_and_cache(path)  # the child failed or left a foreign file: train here
+
+
+def _cache_path() -> Path:
     from settings import get_settings
 
-    path = Path(get_settings().BUILD_DIR) / "issues" / f"spotter-{_inputs_hash()}.pkl"
-    if path.exists():
-        try:
-            return pickle.loads(path.read_bytes())
-        except (pickle.UnpicklingError, EOFError, AttributeError, ImportError):
-            pass  # a half-written or foreign file: train again
+    return Path(get_settings().BUILD_DIR) / "issues" / f"spotter-{_inputs_hash()}.pkl"
+
+
+def _train_and_cache(path: Path):
     model = _train()
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(f".{os.getpid()}.tmp")
@@ -225,7 +240,8 @@ def spot(text: str, situation: Facts | None = None, limit: int = MAX_ISSUES, use
     situation = situation or Facts()
     table = taxonomy()
     found = {issue.id: pos for issue in table.values() if (pos := issue.first_match(text)) is not None}
-    floor = LEARNED_BESIDE_CUES if found else LEARNED_THRESHOLD  # the model alone may guess; beside cues, only add what it is sure of
+    # the model alone may guess; beside issues a cue found, it adds only what it is surer of
+    floor = LEARNED_BESIDE_CUES if found else LEARNED_THRESHOLD
     for issue_id, prob in (learned(text[:MAX_SPOT_CHARS]) if use_model else {}).items():
         if prob >= floor:
             found.setdefault(issue_id, len(text) + int((1 - prob) * 100))  # after what a cue placed
@@ -240,5 +256,6 @@ def spot(text: str, situation: Facts | None = None, limit: int = MAX_ISSUES, use
     return unique[:limit] if limit else unique
 
 
-if __name__ == "__main__":  # `make index` trains and caches the learned spotter
-    warm()
+if __name__ == "__main__":  # `make index` (and a server finding no cache) trains and caches the spotter
+    if "--train" in sys.argv or not _cache_path().exists():
+        _train_and_cache(_cache_path())

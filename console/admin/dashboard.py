@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from appdb.faq import TOPICS as TOPIC_LABELS
+from knowledge import replies
 from appdb.models import (AnswerLog, AuditLog, Booking, Case, Service, Slot, UnansweredQuestion, local_tz,
                           utcnow)
 from appdb.session import session_scope
@@ -31,8 +32,8 @@ router = APIRouter(prefix="/admin", include_in_schema=False)
 PERIODS = (7, 30, 90)
 DEFAULT_PERIOD = 30
 NOT_QUESTIONS = ("ack", "empty")  # "好的" and blank messages are turns, not questions
-ANSWERED = ("answer", "calculation")
-ABSTAINED = ("abstain", "out_of_scope")
+ANSWERED = tuple(k.value for k in replies.ANSWERED)
+ABSTAINED = tuple(k.value for k in replies.NOT_ANSWERED)
 TOP_TOPICS = 10
 
 
@@ -163,7 +164,8 @@ def _period(raw: str) -> tuple[int, str]:
 
 
 @router.get("/dashboard")
-def dashboard(request: Request, staff: Annotated[Staff, Depends(require())], days: str = str(DEFAULT_PERIOD)) -> Response:
+def dashboard(request: Request, staff: Annotated[Staff, Depends(require())],
+              days: str = str(DEFAULT_PERIOD)) -> Response:
     period, problem = _period(days)
     insight = gather(period)
     context: dict[str, Any] = {"insight": insight, "period": period, "periods": PERIODS, "charts": charts(insight)}
