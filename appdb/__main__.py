@@ -77,7 +77,8 @@ def cmd_stats(_args: argparse.Namespace) -> int:
         print(f"services: {count(Service, Service.active.is_(True))} active / {count(Service)}")
         today = local_today()
         print(f"slots from today: {count(Slot, Slot.day >= today)}, "
-              f"open with free places: {count(Slot, Slot.day >= today, Slot.status == 'open', Slot.booked < Slot.capacity)}")
+              "open with free places: "
+              f"{count(Slot, Slot.day >= today, Slot.status == 'open', Slot.booked < Slot.capacity)}")
         rows = session.execute(
             select(Service.name, func.count(Booking.id)).join(Slot, Slot.service_id == Service.id)
             .join(Booking, Booking.slot_id == Slot.id).where(Booking.status == "confirmed")

@@ -54,7 +54,8 @@ class BodyLimit:
             limit = (2 * get_settings().CONSOLE_UPLOAD_MAX_MB + 1) * 1024 * 1024
             if declared.isdigit() and int(declared) > limit:  # the server refuses a malformed length itself
                 response = PlainTextResponse(
-                    f"上传的内容太大：最多 {get_settings().CONSOLE_UPLOAD_MAX_MB:g} MB。请压缩或拆分文件后再上传。", 413)
+                    f"上传的内容太大：最多 {get_settings().CONSOLE_UPLOAD_MAX_MB:g} MB。"
+                    "请压缩或拆分文件后再上传。", 413)
                 return await response(scope, receive, send)
         await self.app(scope, receive, send)
 

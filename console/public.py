@@ -26,12 +26,14 @@ PAGE = """<!doctype html>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>女职工权益服务 · 工会</title>
 <style>
-  body {{ margin: 0; font-family: "PingFang SC", "Microsoft YaHei", "WenQuanYi Micro Hei", "Noto Sans CJK SC", sans-serif;
+  body {{ margin: 0;
+         font-family: "PingFang SC", "Microsoft YaHei", "WenQuanYi Micro Hei", "Noto Sans CJK SC", sans-serif;
          color: #222; background: #faf7f8; line-height: 1.7; }}
   header {{ background: #c2185b; color: #fff; padding: 28px 20px; }}
   header h1 {{ margin: 0 0 6px; font-size: 26px; }}
   main {{ max-width: 860px; margin: 0 auto; padding: 12px 20px 120px; }}
-  section {{ background: #fff; border-radius: 10px; padding: 14px 20px; margin: 16px 0; box-shadow: 0 1px 4px rgba(0,0,0,.08); }}
+  section {{ background: #fff; border-radius: 10px; padding: 14px 20px; margin: 16px 0;
+            box-shadow: 0 1px 4px rgba(0,0,0,.08); }}
   h2 {{ font-size: 19px; color: #8e0f42; margin: 6px 0; }}
   li {{ margin: 4px 0; }}
   footer {{ color: #666; font-size: 13px; text-align: center; padding: 20px; }}

@@ -110,7 +110,8 @@ def _act(request: Request, staff: Staff, code: str, done: str, action, *args,
 
 @router.post("/cases/{code}/take")
 def take(request: Request, code: str, staff: OfficerStaff) -> Response:
-    return _act(request, staff, code, "已接手。职工已收到通知，助手在你处理期间暂停回复。", casework.take, staff.username)
+    done = "已接手。职工已收到通知，助手在你处理期间暂停回复。"
+    return _act(request, staff, code, done, casework.take, staff.username)
 
 
 @router.post("/cases/{code}/assign")

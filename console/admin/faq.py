@@ -146,7 +146,8 @@ def faq_rebuild(staff: Curator) -> Response:
 def faq_view(request: Request, staff: Curator, entry_id: str) -> Response:
     def context(versions: list[FaqVersion]) -> dict[str, Any]:
         return {"versions": versions, "latest": versions[-1], "live": faq.live_version(versions),
-                "reply": _bot_reply(versions[-1].data), "authors": {v.version: sorted(faq.authors(v)) for v in versions}}
+                "reply": _bot_reply(versions[-1].data),
+                "authors": {v.version: sorted(faq.authors(v)) for v in versions}}
 
     return _entry_page(request, staff, entry_id, "faq_view.html", context)
 
