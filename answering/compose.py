@@ -151,7 +151,7 @@ def _answer(question: str, topic: str | None, intent: str | None, known: Facts, 
     the calculators, then retrieval, unless retrieval borrows another issue's verdict."""
     if _fathers_leave(question, known):  # his own leave: 陪产假, never her maternity total
         found = [i for i in found if i.id != "maternity_leave_length"]
-    several = len(found) >= 2 and (len(question) >= LONG_MESSAGE
+    several = len(found) >= 2 and (len(question) >= LONG_MESSAGE or known.tenure_months is not None
                                    or len(issues.spot(question, known, use_model=False)) >= 2)
     if several or (found and len(question) >= LONG_MESSAGE):  # a short question needs two cues to split
         return _issues_reply(found, known, searcher, question, intent, today)

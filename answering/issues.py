@@ -140,8 +140,10 @@ def _model():
     action server (rasa_sdk asks for 'spawn') refuses to start."""
     path = _cache_path()
     if not path.exists():
-        subprocess.run([sys.executable, "-m", "answering.issues", "--train"], cwd=CONTENT.parent.parent,
-                       env={**os.environ, "PYTHONPATH": str(CONTENT.parent.parent)}, check=False)
+        from settings import ROOT
+
+        subprocess.run([sys.executable, "-m", "answering.issues", "--train"], cwd=ROOT,
+                       env={**os.environ, "PYTHONPATH": str(ROOT)}, check=False)
     try:
         return pickle.loads(path.read_bytes())
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):

@@ -162,7 +162,8 @@ class Slot(Base):
         return datetime(self.day.year, self.day.month, self.day.day, hour, minute, tzinfo=local_tz())
 
     def __repr__(self) -> str:
-        return f"Slot({self.id}, {self.day} {self.period} {self.start_time}-{self.end_time}, {self.booked}/{self.capacity})"
+        when = f"{self.day} {self.period} {self.start_time}-{self.end_time}"
+        return f"Slot({self.id}, {when}, {self.booked}/{self.capacity})"
 
 
 class Booking(Base):

@@ -28,15 +28,15 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Iterable
 
+from knowledge.numerals import NUMERAL_CHARS, cn_to_int
+
 NATIONAL_DAYS = 98
 FIELDS = ("maternity_extra_days", "maternity_extra_by_order", "paternity_days", "parental_leave", "marriage_leave")
 LABELS = {"maternity_extra_days": "延长生育假（第一个孩子）", "maternity_extra_by_order": "按孩次不同的延长天数",
           "paternity_days": "男方陪产假/护理假", "parental_leave": "育儿假", "marriage_leave": "婚假"}
 MAX_DAYS = 365
 
-_DIGIT = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-_UNIT = {"十": 10, "百": 100, "千": 1000}
-_NUM = r"[0-9]+|[零〇一二两三四五六七八九十百千]+"
+_NUM = rf"[0-9]+|[{NUMERAL_CHARS}]+"
 # a count of days (or of something a curator must convert: months, weeks, working days)
 _AMOUNT = re.compile(rf"(?P<num>{_NUM})(?P<unit>个工作日|工作日|天|日|个月|周(?!岁)|年(?!满|龄|以))")
 _TOTAL = re.compile(rf"(?:(?:延长|增加)(?:至|到)|延至|增至)(?P<num>{_NUM})(?P<unit>天|日)")
@@ -50,7 +50,6 @@ _MARRIAGE = re.compile(r"婚假")
 _OTHER_LEAVE = re.compile(r"陪产|护理假|育儿假|婚假|流产|节育|哺乳|产前假|绝育|引产")
 _CONDITIONAL = re.compile(r"难产|多胞胎|双胞胎|剖宫产|晚育|晚婚")
 # which child a clause speaks of: 一孩, 二孩、三孩, 第一个子女, 第一、二个孩子, 生育三孩及以上
-_ORDER_CHARS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4}
 _ORDERS = re.compile(r"第?(?P<list>[一二两三四1-4](?:[、和及或至][一二三四1-4])*)个?(?:孩|胎|子女)")
 _PREAMBLE = re.compile(r"^(?:[（(][一二三四五六七八九十]+[)）]\s*)?"  # （三） and 符合法律规定生育的夫妻，
                        r"(?:(?:符合|按|按照|依法)[^，。；]*?的(?:公民|夫妻|职工)?，)?")
@@ -58,27 +57,11 @@ _SENTENCE = re.compile(r"[^。；]+[。；]?")
 _CLAUSE = re.compile(r"[^，,；;。：:]+")
 
 
-def cn_number(text: str) -> int:
-    """'六十' -> 60, '一百二十' -> 120, '十五' -> 15, '80' -> 80 (ValueError for anything else)."""
-    if text.isdigit():
-        return int(text)
-    total, current = 0, 0
-    for ch in text:
-        if ch in _DIGIT:
-            current = _DIGIT[ch]
-        elif ch in _UNIT:
-            total += (current or 1) * _UNIT[ch]
-            current = 0
-        else:
-            raise ValueError(f"not a number: {text!r}")
-    return total + current
-
-
 def plain_numbers(text: str) -> str:
     """Chinese numerals before a unit written as digits, 日 as 天: '十日的育儿假' -> '10天的育儿假'."""
     def digits(match: re.Match) -> str:
         unit = match["unit"]
-        return f"{cn_number(match['num'])}{'天' if unit == '日' else unit}"
+        return f"{cn_to_int(match['num'])}{'天' if unit == '日' else unit}"
 
     return re.sub(rf"(?P<num>{_NUM})(?P<unit>周岁|个工作日|工作日|个月|天|日|周)", digits, text)
 
@@ -145,7 +128,7 @@ def _orders(text: str) -> tuple[int, ...]:
     """The children a clause speaks of: '二孩、三孩' -> (2, 3), '生育第一、二个子女的' -> (1, 2)."""
     found: set[int] = set()
     for match in _ORDERS.finditer(text):
-        found.update(_ORDER_CHARS[ch] for ch in match["list"] if ch in _ORDER_CHARS)
+        found.update(cn_to_int(ch) for ch in match["list"] if ch in "一二两三四1234")
     return tuple(sorted(found))
 
 
@@ -161,7 +144,7 @@ def _days(clause: str) -> tuple[int | None, str]:
     if match is None:
         return None, ""
     try:
-        number = cn_number(match["num"])
+        number = cn_to_int(match["num"])
     except ValueError:
         return None, ""
     if match["unit"] in ("天", "日"):
@@ -223,7 +206,7 @@ class _Reader:
             return
         total = _TOTAL.search(clause)
         if total is not None:
-            whole = cn_number(total["num"])
+            whole = cn_to_int(total["num"])
             self.note(f"{label}写的是产假延长到{whole}天（合计），不是另加的天数：请核对后按合计减98天填写"
                       f"（{whole} − {NATIONAL_DAYS} = {whole - NATIONAL_DAYS}）。")
             return
@@ -246,7 +229,7 @@ def _single(name: str, readings: list[Reading]) -> Figure:
 
 def _figures_of(text: str) -> tuple[tuple[int, str], ...]:
     """The numbers a sentence states with their units, to compare two readings by what they say."""
-    return tuple(sorted((cn_number(m["num"]), "天" if m["unit"] == "日" else m["unit"])
+    return tuple(sorted((cn_to_int(m["num"]), "天" if m["unit"] == "日" else m["unit"])
                         for m in re.finditer(rf"(?P<num>{_NUM})(?P<unit>周岁|个工作日|工作日|个月|天|日|周)", text)))
 
 

@@ -98,14 +98,16 @@ def test_migration_matches_models(db, tmp_path):
 
     assert shape(dbsession.get_engine()) == shape(reference)
     with dbsession.get_engine().connect() as c:
-        sql = c.exec_driver_sql("select sql from sqlite_master where name = 'uq_bookings_slot_sender_confirmed'").scalar()
+        sql = c.exec_driver_sql(
+            "select sql from sqlite_master where name = 'uq_bookings_slot_sender_confirmed'").scalar()
     assert "WHERE status = 'confirmed'" in sql
 
 
 def test_legacy_unanswered_table_is_kept(tmp_path, monkeypatch):
     path = tmp_path / "old.db"
     raw = sqlite3.connect(path)
-    raw.execute("CREATE TABLE unanswered_questions (id INTEGER PRIMARY KEY, created_at DATETIME, conversation VARCHAR(64), "
+    raw.execute("CREATE TABLE unanswered_questions (id INTEGER PRIMARY KEY, created_at DATETIME, "
+                "conversation VARCHAR(64), "
                 "question TEXT, reason VARCHAR(32), confidence FLOAT, top_entry VARCHAR(200))")
     raw.execute("INSERT INTO unanswered_questions VALUES (1, '2024-01-01 00:00:00', 'c', 'q', 'abstain', 0.1, '')")
     raw.commit()
@@ -406,8 +408,10 @@ def test_case_priorities_and_sla(db):
         "violence-risk": (dict(risk="violence"), "urgent", 2),
         "self-harm": (dict(risk="self_harm"), "urgent", 2),
         "violence-category": (dict(category="violence"), "urgent", 2),
-        "imminent": (dict(category="dismissal", summary={"what": "老板说明天就辞退我", "employer": "某厂"}), "urgent", 2),
-        "imminent-when": (dict(category="dismissal", summary={"what": "公司要解除劳动合同", "when": "今天下午"}), "urgent", 2),
+        "imminent": (dict(category="dismissal", summary={"what": "老板说明天就辞退我", "employer": "某厂"}),
+                     "urgent", 2),
+        "imminent-when": (dict(category="dismissal", summary={"what": "公司要解除劳动合同", "when": "今天下午"}),
+                          "urgent", 2),
         "dismissal": (dict(category="dismissal", summary={"what": "上个月被辞退了"}), "high", 24),
         "harassment": (dict(category="harassment"), "high", 24),
         "wages": (dict(category="wages", summary={"what": "明天发工资吗"}), "normal", 72),

@@ -12,7 +12,7 @@ import yaml
 
 from knowledge import overlay, regions
 from knowledge.ingest import import_file
-from knowledge.province_figures import cn_number, extract, from_import, plain_numbers
+from knowledge.province_figures import extract, from_import, plain_numbers
 from settings import get_settings
 
 LAWS = Path(get_settings().SHARED_DIR) / "corpus" / "laws"
@@ -145,12 +145,6 @@ def test_marriage_and_parental_leave_sentences():
                                      "育儿假期间的工资，按照本人正常出勤应得的工资发给")
     assert row["marriage_leave"] == "除享受国家规定的婚假外，增加婚假10天"
     assert row["articles"] == {"parental_leave": "第三十条", "marriage_leave": "第三十一条"}
-
-
-@pytest.mark.parametrize("text, number", [("六十", 60), ("十五", 15), ("一百二十", 120), ("八十", 80), ("98", 98),
-                                          ("十", 10), ("一百零八", 108)])
-def test_chinese_numbers(text, number):
-    assert cn_number(text) == number
 
 
 # ---- approved rows laid over the shipped table ----------------------------------------------
