@@ -29,8 +29,9 @@ from datetime import date
 from typing import Any, Iterable
 
 from knowledge.numerals import NUMERAL_CHARS, cn_to_int
+from knowledge.regions import NATIONAL_MATERNITY_DAYS
 
-NATIONAL_DAYS = 98
+NATIONAL_DAYS = NATIONAL_MATERNITY_DAYS
 FIELDS = ("maternity_extra_days", "maternity_extra_by_order", "paternity_days", "parental_leave", "marriage_leave")
 LABELS = {"maternity_extra_days": "延长生育假（第一个孩子）", "maternity_extra_by_order": "按孩次不同的延长天数",
           "paternity_days": "男方陪产假/护理假", "parental_leave": "育儿假", "marriage_leave": "婚假"}

@@ -16,11 +16,14 @@ import yaml
 
 from knowledge import overlay
 from knowledge.models import Entry, LegalBasis
-from knowledge.places import alias_table, canonical_province, find_province, province_names  # noqa: F401 (re-exported)
 
 log = logging.getLogger(__name__)
 CONTENT = Path(__file__).resolve().parent / "content"
-NATIONAL_MATERNITY_DAYS = 98
+NATIONAL_MATERNITY_DAYS = 98  # 女职工劳动保护特别规定 第七条: the national rule, defined once
+DIFFICULT_BIRTH_DAYS = 15  # … +15 days for a difficult birth
+PER_EXTRA_BABY_DAYS = 15  # … +15 days for each extra baby of a multiple birth
+NATIONAL_SUMMARY = (f"全国统一的产假是{NATIONAL_MATERNITY_DAYS}天（难产加{DIFFICULT_BIRTH_DAYS}天，"
+                    f"多胞胎每多1个加{PER_EXTRA_BABY_DAYS}天）。")
 NATIONAL_BASIS = LegalBasis("女职工劳动保护特别规定", "第七条")
 
 
@@ -103,10 +106,11 @@ def _maternity_sentence(rule: RegionRule) -> str:
     extra = rule.extra_days(1)
     if extra is None:
         return ""
-    text = f"在{rule.province}生育，除国家规定的98天产假外，还可享受延长生育假{extra}天，合计{98 + extra}天"
+    base = NATIONAL_MATERNITY_DAYS
+    text = f"在{rule.province}生育，除国家规定的{base}天产假外，还可享受延长生育假{extra}天，合计{base + extra}天"
     for order, days in sorted(rule.maternity_extra_by_order.items()):
         if days != extra:
-            text += f"；生育第{order}个孩子的延长{days}天，合计{98 + days}天"
+            text += f"；生育第{order}个孩子的延长{days}天，合计{base + days}天"
     return text + "。难产、多胞胎按国家规定另外增加。"
 
 
@@ -120,7 +124,7 @@ def describe(rule: RegionRule) -> str:
     """Plain-language summary of a province's leave rules, honest about what is unverified."""
     if not rule.verified:  # a figure the knowledge base cannot cite is never stated as a fact
         return (f"{rule.province}的延长生育假、陪产假、育儿假和婚假天数，本助手还没有核对到现行的地方条例，"
-                f"不能给你准确天数。全国统一的产假是98天（难产加15天，多胞胎每多1个加15天）。"
+                "不能给你准确天数。" + NATIONAL_SUMMARY
                 + (rule.note or "请以当地最新规定为准，可以问当地工会、拨打12351，或点「转人工」。"))
     parts = [_maternity_sentence(rule)]
     if rule.paternity_days:
@@ -133,7 +137,7 @@ def describe(rule: RegionRule) -> str:
     text = "".join(p for p in parts if p)
     if rule.extra_days(1) is None:
         text = (f"{rule.province}的延长生育假、陪产假天数，本助手还没有核对到现行条例，不能给你准确天数。"
-                f"全国统一的产假是98天（难产加15天，多胞胎每多1个加15天）。{text}")
+                + NATIONAL_SUMMARY + text)
     return text
 
 
