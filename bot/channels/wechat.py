@@ -13,141 +13,25 @@
   `get_output_channel()` → the customer-service API.
 
 The parts that do not depend on WeChat's reply model (running a turn, numbering, API sending with
-token refresh, dedupe, pushes) live in `TextChannel` / `ApiSender` / `PushOutput` here and are reused
-by the WeCom channel (bot/channels/wecom.py).
+token refresh, dedupe, pushes) live in bot/channels/text_channel.py, shared with the WeCom channel.
 """
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
-from dataclasses import dataclass, field
-from typing import Any, Awaitable, Callable, Dict, List, Optional, Text, Type
+from typing import Any, Awaitable, Callable, Text
 
-from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, OutputChannel, UserMessage
+from rasa.core.channels.channel import UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.channels.guard import bounded
-from bot.channels.textsplit import OptionMemory, TTLCache, fresh, mask, pack, render_messages
 from settings import get_settings
 
+from bot.channels.text_channel import (ApiSender, PushOutput, TextChannel)
+
 logger = logging.getLogger(__name__)
-
-TOKEN_ERRORS = {40001, 40014, 42001}  # invalid / malformed / expired access token: refresh once
-OUT_OF_WINDOW = 45015  # the user has not written for 48 h: customer-service messages refused
-
-WELCOME_TEXT = ("您好，欢迎关注女职工权益助手！我是工会的自动问答助手（不是真人），可以帮您：")
-WELCOME_OPTIONS = [
-    ("产假、流产假、哺乳时间有多少天", "产假有多少天"),
-    ("怀孕、产期、哺乳期被辞退或降薪怎么办", "怀孕被辞退怎么办"),
-    ("生育津贴怎么领", "生育津贴怎么领"),
-    ("遭遇性骚扰或就业歧视怎么办", "遭遇职场性骚扰怎么办"),
-    ("转人工：联系工会维权专员", "/human_handover"),
-]
-WELCOME_FOOTER = "回复数字选择，或直接用文字输入您的问题。如有人身危险，请立即拨打110。"
-ONLY_TEXT = ("抱歉，我目前只能看懂文字消息，暂时无法识别图片、语音、视频、位置或链接。"
-             "请直接用文字输入您的问题，例如：产假有多少天？")
-ERROR_TEXT = "抱歉，系统暂时出了点问题，请稍后再试，或拨打全国职工服务热线12351。"
-
-
-def welcome() -> tuple[str, list[str]]:
-    lines = [WELCOME_TEXT] + [f"回复 {i}：{title}" for i, (title, _) in enumerate(WELCOME_OPTIONS, 1)]
-    return "\n".join(lines + [WELCOME_FOOTER]), [payload for _, payload in WELCOME_OPTIONS]
-
-
-class TurnCollector(CollectingOutputChannel):
-    """Collects a turn's bot messages, each text whole (Rasa's collector splits at blank lines)."""
-
-    async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
-        await self._persist_message(self._message(recipient_id, text=text))
-
-
-class ApiSender:
-    """Sends text messages through a wechatpy client in worker threads; errors are logged, never raised.
-
-    The client keeps its access token in its session storage and fetches a new one on expiry; an
-    answer of 40001/40014/42001 (token invalid) refreshes the token once and retries, 45015 (user
-    outside the 48 h window) is logged as such.
-    """
-
-    def __init__(self, label: str, client: Any, send: Callable[[str, str], Any], missing: str = "") -> None:
-        self.label = label
-        self.client = client
-        self._send = send
-        self.missing = missing  # why sending is off ("" = configured)
-        if missing:
-            logger.warning("%s: message API off (%s): nothing can be sent through it", label, missing)
-
-    def _call(self, user: str, text: str) -> bool:
-        from wechatpy.exceptions import WeChatClientException
-
-        for attempt in (1, 2):
-            try:
-                self._send(user, text)
-                return True
-            except WeChatClientException as e:
-                code = e.errcode
-                if code in TOKEN_ERRORS and attempt == 1:
-                    logger.warning("%s: access token refused (%s), fetching a new one", self.label, code)
-                    try:
-                        self.client.fetch_access_token()
-                    except Exception as fetch_error:  # noqa: BLE001
-                        logger.error("%s: cannot fetch access token: %s", self.label, fetch_error)
-                        return False
-                    continue
-                if code == OUT_OF_WINDOW:
-                    logger.warning("%s: user %s outside the 48 h window (45015), message not sent",
-                                   self.label, mask(user))
-                else:
-                    logger.error("%s: message API error %s %s for %s", self.label, code, e.errmsg, mask(user))
-                return False
-            except Exception as e:  # noqa: BLE001 (network errors, bad answers: log, never crash)
-                logger.error("%s: message API unreachable for %s: %r", self.label, mask(user), e)
-                return False
-        return False
-
-    async def send(self, user: str, pieces: List[str]) -> None:
-        if self.missing:
-            logger.error("%s: cannot send %d message(s) to %s: %s", self.label, len(pieces), mask(user),
-                         self.missing)
-            return
-        loop = asyncio.get_running_loop()
-        for piece in pieces:
-            if not await loop.run_in_executor(None, self._call, user, piece):
-                break  # keep the order: never send a later part without the earlier one
-
-
-class PushOutput(OutputChannel):
-    """Bot messages outside a webhook turn (officer replies via Rasa's HTTP API) → the message API."""
-
-    def __init__(self, channel: "TextChannel") -> None:
-        self.channel = channel
-
-    @classmethod
-    def name(cls) -> Text:
-        return "push"
-
-    async def send_messages(self, recipient_id: Text, messages: List[Dict[Text, Any]]) -> None:
-        user = self.channel.user_of(recipient_id)
-        if user is None:
-            logger.error("%s: cannot push to %s: not one of this channel's senders", self.name(), mask(recipient_id))
-            return
-        await self.channel.sender.send(user, self.channel.render(user, messages))
-
-    async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
-        await self.send_messages(recipient_id, [{"text": text}])
-
-    async def send_text_with_buttons(self, recipient_id: Text, text: Text, buttons: List[Dict[Text, Any]],
-                                     **kwargs: Any) -> None:
-        await self.send_messages(recipient_id, [{"text": text, "buttons": buttons}])
-
-    async def send_image_url(self, recipient_id: Text, image: Text, **kwargs: Any) -> None:
-        await self.send_messages(recipient_id, [{"image": image}])
-
-    async def send_attachment(self, recipient_id: Text, attachment: Text, **kwargs: Any) -> None:
-        await self.send_messages(recipient_id, [{"text": str(attachment)}])
 
 
 class WeChatOutput(PushOutput):
@@ -155,146 +39,6 @@ class WeChatOutput(PushOutput):
     def name(cls) -> Text:
         return "wechat"
 
-
-@dataclass
-class Delivery:
-    """One incoming message, shared by WeChat's retries of it."""
-
-    decided: asyncio.Event = field(default_factory=asyncio.Event)
-    passive: Optional[str] = None  # text answered passively; None = "success" (sent or being sent via API)
-
-
-class TextChannel(InputChannel):
-    """What the WeChat and WeCom channels share: turns, numbering, dedupe, API sending, pushes."""
-
-    sender_prefix = ""
-    output_class: Type[PushOutput] = PushOutput
-
-    def __init__(self, sender: ApiSender, reply_budget: float, dedupe_ttl: float) -> None:
-        self.sender = sender
-        self.reply_budget = reply_budget
-        self.options = OptionMemory()
-        self.deliveries = TTLCache(dedupe_ttl)
-        self._tasks: set = set()
-
-    @classmethod
-    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
-        return cls()  # everything comes from settings.py (environment), nothing from credentials.yml
-
-    def get_output_channel(self) -> Optional[OutputChannel]:
-        return self.output_class(self)
-
-    def timely(self, req: Request) -> bool:
-        """Refuse a signed request whose timestamp is older (or newer) than the dedupe window."""
-        if fresh(req.args.get("timestamp", ""), self.deliveries.ttl):
-            return True
-        logger.warning("%s: stale or missing timestamp from %s (replay?) refused", self.name(), req.ip)
-        return False
-
-    def user_of(self, sender_id: str) -> Optional[str]:
-        return sender_id[len(self.sender_prefix):] if sender_id.startswith(self.sender_prefix) else None
-
-    def render(self, user: str, messages: List[Dict[str, Any]]) -> List[str]:
-        """Pieces of ≤ 2048 bytes; the buttons' payloads remembered for "1", "2", …"""
-        texts, payloads = render_messages(messages)
-        self.options.remember(user, payloads)
-        return pack(texts)
-
-    def fixed(self, user: str, text: str, payloads: Optional[List[str]] = None) -> List[str]:
-        self.options.remember(user, payloads or [])
-        return pack([text])
-
-    def background(self, coro: Awaitable) -> None:
-        task = asyncio.ensure_future(coro)
-        self._tasks.add(task)  # keep a reference until done
-        task.add_done_callback(self._tasks.discard)
-
-    async def turn(self, on_new_message: Callable[[UserMessage], Awaitable[Any]], user: str, text: str,
-                   message_id: Optional[str]) -> List[str]:
-        """Run one text through Rasa; returns the pieces to send (never raises)."""
-        chosen = self.options.resolve(user, text)
-        collector = TurnCollector()
-        try:
-            await on_new_message(UserMessage(chosen or text, collector, self.sender_prefix + user,
-                                             input_channel=self.name(), message_id=message_id))
-        except Exception:  # noqa: BLE001
-            logger.exception("%s: turn failed for %s", self.name(), mask(user))
-            return self.fixed(user, ERROR_TEXT)
-        return self.render(user, collector.messages)
-
-    async def answer_once(self, key: str, user: str, work: Callable[[], Awaitable[List[str]]],
-                          budget: float) -> Optional[str]:
-        """The passive reply text for this delivery (None = "success"), running `work` once per key.
-
-        The first delivery waits up to `budget` seconds: in time → first piece passive, the rest by
-        API; too slow → None now and everything by API when ready. A retry waits for that decision.
-        """
-        started = time.monotonic()
-        delivery, new = self.deliveries.setdefault(key, Delivery())
-        if not new:
-            logger.info("%s: duplicate delivery %s", self.name(), mask(key))
-            try:
-                await asyncio.wait_for(delivery.decided.wait(), max(0.0, budget - (time.monotonic() - started)))
-            except asyncio.TimeoutError:
-                return None
-            return delivery.passive
-        task = asyncio.ensure_future(work())
-        try:
-            done, _ = await asyncio.wait({task}, timeout=budget) if budget > 0 else (set(), None)
-            if task in done:
-                pieces = task.result()
-                delivery.passive = pieces[0] if pieces else None
-                if pieces[1:]:
-                    self.background(self._send_later(user, pieces[1:]))
-            else:
-                logger.info("%s: turn for %s over the %.3f s budget, answering via the message API",
-                            self.name(), mask(user), budget)
-                self.background(self._send_when_done(user, task))
-        finally:
-            delivery.decided.set()
-        return delivery.passive
-
-    def plan(self, data: Dict[str, Any], on_new_message: Callable[[UserMessage], Awaitable[Any]]
-             ) -> Optional[tuple[str, Callable[[], Awaitable[List[str]]]]]:
-        """(dedupe key, work producing the pieces) for one parsed message; None = ignore it."""
-        user = data["FromUserName"]
-        msg_type = (data.get("MsgType") or "").lower()
-        if msg_type == "text":
-            key = f"msg:{data.get('MsgId') or user + ':' + str(data.get('CreateTime'))}"
-            text = (data.get("Content") or "").strip()
-            logger.info("%s: text from %s: %s", self.name(), mask(user), mask(text[:200]))
-
-            async def work() -> List[str]:
-                return await self.turn(on_new_message, user, text, str(data.get("MsgId") or "") or None)
-            return key, work
-        key = f"evt:{user}:{data.get('CreateTime')}:{data.get('MsgId', '')}"
-        event = (data.get("Event") or "").lower()
-        if msg_type == "event" and event in ("subscribe", "subscribe_scan"):
-            text_, payloads = welcome()
-
-            async def work() -> List[str]:
-                return self.fixed(user, text_, payloads)
-            return key, work
-        if msg_type == "event":
-            logger.info("%s: event %s from %s ignored", self.name(), event, mask(user))
-            return None
-        logger.info("%s: %s message from %s: only text is understood", self.name(), msg_type, mask(user))
-
-        async def work() -> List[str]:
-            return pack([ONLY_TEXT])
-        return key, work
-
-    async def _send_later(self, user: str, pieces: List[str]) -> None:
-        await asyncio.sleep(0.3)  # let the passive reply arrive first
-        await self.sender.send(user, pieces)
-
-    async def _send_when_done(self, user: str, task: "asyncio.Future[List[str]]") -> None:
-        try:
-            pieces = await task
-        except Exception:  # noqa: BLE001
-            logger.exception("%s: turn failed for %s", self.name(), mask(user))
-            pieces = [ERROR_TEXT]
-        await self.sender.send(user, pieces)
 
 
 class _WeChatClient:

@@ -4,8 +4,8 @@ WeCom callbacks are always encrypted. GET is the URL check (msg_signature/timest
 decrypt and echo; answered at once, WeCom allows 1 s). POST messages are decrypted, answered at once
 with an empty 200, and the bot's answer goes asynchronously through the WeCom message API
 (`message/send`, agent WECOM_AGENT_ID). Sender ids are "wecom:" + UserID. Turns, numbered options,
-dedupe of retries, message splitting, API error handling and officer pushes are the WeChat
-channel's (`bot/channels/wechat.py: TextChannel`).
+dedupe of retries, message splitting, API error handling and officer pushes are shared with the
+WeChat channel (`bot/channels/text_channel.py: TextChannel`).
 """
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.channels.guard import bounded
-from bot.channels.wechat import ApiSender, PushOutput, TextChannel
+from bot.channels.text_channel import ApiSender, PushOutput, TextChannel
 from settings import get_settings
 
 logger = logging.getLogger(__name__)
