@@ -165,3 +165,11 @@ def test_every_province_states_only_totals_the_knowledge_base_can_cite(searcher)
             else:
                 assert totals <= {str(98 + d) for d in [rule.maternity_extra_days or 0,
                                                         *rule.maternity_extra_by_order.values()]}, (name, text)
+
+
+def test_a_colloquial_harassment_complaint_is_answered(searcher):
+    """Retrieval alone may abstain on it (a glued word, 老发, is unknown to the index); the issue
+    spotter recognises the topic and the curated harassment answer is given."""
+    reply = talk(searcher, "领导老发黄色段子给我")
+    assert reply.kind == "answer" and "性骚扰" in reply.text and "预防和制止" in reply.text
+
