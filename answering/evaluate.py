@@ -74,11 +74,7 @@ def covered(issue: str, found: list[str]) -> bool:
     """The issue, or one the taxonomy answers in its stead (a specific issue that replaces it, or the
     variant fitted to her situation), was found: her reply then covers it."""
     table = issues.taxonomy()
-    if issue not in table:
-        return False
-    near = {issue, *table[issue].replaces, table[issue].otherwise}
-    near |= {i.id for i in table.values() if issue in i.replaces or i.otherwise == issue}
-    return bool(near & set(found))
+    return issue in table and bool(issues.compatible(table[issue]) & set(found))
 
 
 def report(name: str, outcomes: list[Outcome], show: bool) -> float:
