@@ -115,6 +115,7 @@ class Reply:
     facts: Facts | None = None
     issues: list[str] = field(default_factory=list)  # the issue ids this reply answered
     parts: list[str] = field(default_factory=list)  # several messages (safety first, one per issue)
+    region: str = NATIONAL  # where the rule it states applies (its 适用地区 line)
 
     def messages(self) -> list[str]:
         """What she reads, one message each; `text` alone when the reply is one message."""
@@ -170,7 +171,7 @@ def _corroborated(reply: Reply, issue: Issue, searcher: Searcher) -> bool:
     independent signals agree, so the nearer, more specific entry is shown without hedging."""
     if reply.kind != K.CAVEAT or not reply.sources or reply.sources[0].get("kind") != "faq":
         return False
-    answers = issues.entry_issues().get(reply.sources[0].get("id", ""))
+    answers = _issue_answered_by(reply)
     if answers is not None:
         return answers in issues.compatible(issue)
     entry = searcher.get(issue.entry_id)
@@ -188,10 +189,13 @@ def _borrowed(reply: Reply, issue: Issue) -> bool:
     retrieval gave up on a message whose issue we recognised."""
     if reply.kind in (K.ABSTAIN, K.CAVEAT, K.OUT_OF_SCOPE):
         return True
-    if reply.kind != K.ANSWER or not reply.sources:
-        return False
-    answers = issues.entry_issues().get(reply.sources[0].get("id", ""))
+    answers = _issue_answered_by(reply) if reply.kind == K.ANSWER else None
     return answers is not None and answers not in issues.compatible(issue)
+
+
+def _issue_answered_by(reply: Reply) -> str | None:
+    """The issue the reply's top entry answers (None for an entry no issue is tied to)."""
+    return issues.entry_issues().get(reply.sources[0].get("id", "")) if reply.sources else None
 
 
 def _issues_reply(found: list[Issue], known: Facts, searcher: Searcher, question: str,
@@ -229,9 +233,8 @@ def _issue_block(issue: Issue, known: Facts, searcher: Searcher, question: str,
                  intent: str | None) -> tuple[str, list[dict], str]:
     """One issue's answer: her numbers when a calculator can give them, else the curated answer."""
     calc = _calculate_issue(issue, question, intent, known)
-    if calc is not None:
-        region = _region_line(calc.text)
-        return re.sub(r"\n适用地区：\S+", "", calc.text), calc.sources, region
+    if calc is not None:  # the region line is said once, in the closing message
+        return calc.text.replace(f"\n适用地区：{calc.region}", "", 1), calc.sources, calc.region
     entry = searcher.get(issue.entry_id)
     if entry is None:  # the curated answer was withdrawn: say what we recognised, hand over
         return (f"这个问题我还没有整理好的答案。{DEFAULT_NEXT_STEP}。", [], "全国")
@@ -239,11 +242,6 @@ def _issue_block(issue: Issue, known: Facts, searcher: Searcher, question: str,
     text = entry.text + (f"\n法律依据：{cite}" if cite else "")
     return text, [{"id": entry.id, "kind": entry.kind, "citation": cite, "region": entry.region}], \
         "全国" if entry.region in ("", "全国") else entry.region
-
-
-def _region_line(text: str) -> str:
-    m = re.search(r"适用地区：(\S+)", text)
-    return m.group(1) if m else "全国"
 
 
 ENDINGS = {  # how the job ended, by issue: which compensation rule applies to her (劳动合同法 Art. 46–48, 87)
@@ -474,7 +472,7 @@ def _rule_reply(head: str, lines: list[str], caveats: list[str], basis: list, re
     body = [head, f"{label}：" + "；".join(lines) + "。", *caveats,
             "法律依据：" + cite_grouped(list(basis)), f"适用地区：{region}"]
     return Reply(K.CALCULATION, "\n".join(body), [HANDOVER, LEGAL_CONSULT], topic=topic,
-                 sources=[{"citation": b.cite()} for b in basis], confidence=1.0)
+                 sources=[{"citation": b.cite()} for b in basis], confidence=1.0, region=region)
 
 
 def _fathers_leave(question: str, known: Facts) -> bool:
@@ -499,7 +497,7 @@ def _regional_leave(question: str, known: Facts) -> Reply | None:
             f"育儿假：{rule.parental_leave}" if rule.parental_leave else "")
     text = f"{about}\n法律依据：{basis}\n适用地区：{rule.province}"
     return Reply(K.ANSWER, text, [HANDOVER, LEGAL_CONSULT], topic="leave",
-                 sources=[{"citation": basis, "region": rule.province}], confidence=1.0)
+                 sources=[{"citation": basis, "region": rule.province}], confidence=1.0, region=rule.province)
 
 
 def _retrieve(question: str, topic: str | None, intent: str | None, known: Facts,
