@@ -20,7 +20,7 @@ from datetime import date, timedelta
 
 from answering.calculators import Calculation
 from knowledge.models import NATIONAL, LegalBasis
-from knowledge.numerals import DIGITS, cn_to_int
+from knowledge.numerals import NUMERAL_CHARS, cn_to_int
 
 ARBITRATION_LIMIT = LegalBasis("劳动争议调解仲裁法", "第二十七条", "第一款")
 ARBITRATION_INTERRUPTION = LegalBasis("劳动争议调解仲裁法", "第二十七条", "第二款")
@@ -256,10 +256,9 @@ def award_due_date(accepted_on: date, *, extended: bool = False) -> Deadline:
 
 
 def article_number(article: str) -> int:
-    """第四十二条 -> 42, 第一百零五条 -> 105 (0 when there is no article), for ordering citations."""
-    # 千 is passed over as it always was here (第一千零一十条 sorts as 10): reading it would reorder
-    # citations of 民法典 articles from 1000 on, a change of behaviour left to its own commit.
-    return cn_to_int("".join(ch for ch in article if ch in DIGITS or ch in "十百"))
+    """第四十二条 -> 42, 第一千零一十条 -> 1010 (0 when there is no article), for ordering citations:
+    the numeral is read by knowledge.numerals, so 民法典 articles from 1000 on sort after 第九百条."""
+    return cn_to_int("".join(ch for ch in article if ch in NUMERAL_CHARS))
 
 
 def cite_grouped(basis: list[LegalBasis]) -> str:

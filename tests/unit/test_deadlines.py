@@ -160,6 +160,9 @@ def test_award_due_in_45_days_plus_15():
 
 def test_article_numbers_and_grouped_citations():
     assert [dl.article_number(a) for a in ("第九条", "第十条", "第四十二条", "第一百零五条")] == [9, 10, 42, 105]
+    assert dl.article_number("第一千零一十条") == 1010  # 千 counts (民法典): not 10
+    assert dl.cite_grouped([LegalBasis("民法典", "第一千零一十条"), LegalBasis("民法典", "第九百条")]) == \
+        "《民法典》第九百条、第一千零一十条"
     cited = dl.cite_grouped([LegalBasis("劳动合同法", "第四十五条"), LegalBasis("劳动合同法", "第四十二条", "第四项"),
                              LegalBasis("女职工劳动保护特别规定", "第九条"), LegalBasis("劳动合同法", "第四十五条")])
     assert cited == "《劳动合同法》第四十二条第四项、第四十五条；《女职工劳动保护特别规定》第九条"
