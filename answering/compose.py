@@ -251,7 +251,6 @@ ENDINGS = {  # how the job ended, by issue: which compensation rule applies to h
     "contract_not_renewed": "contract_expired_not_renewed", "layoff": "layoff_art41",
     "mutual_termination": "mutual_agreement_employer_proposed", "resign_for_cause": "she_resigned_art38",
 }
-THREE_PERIODS = ("pregnant", "maternity_leave", "nursing")
 
 
 _CONTRACT_END = re.compile(r"合同[^，。,；]{0,14}?(到期|期满)|(到期|期满)[^，。,；]{0,4}合同")
@@ -312,7 +311,7 @@ def _compensation_part(found: list[Issue], known: Facts) -> str | None:
     ending = next((ENDINGS[i.id] for i in found if i.id in ENDINGS), None)
     if ending is None or not known.tenure_months:
         return None
-    protected = known.stage in THREE_PERIODS
+    protected = known.stage in facts.THREE_PERIODS
     result = compensation.economic_compensation(
         compensation.Situation(ending), monthly_wage=known.monthly_wage, tenure_months=known.tenure_months,
         protected=protected)

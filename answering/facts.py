@@ -198,6 +198,10 @@ _MATERNITY_LEAVE = re.compile(r"(在|正在|还在|刚|正)休产假|产假(中|
                               r"|坐月子|月子里|刚生(完|了)|生完孩子|生完娃|刚出月子")
 _NURSING = re.compile(r"哺乳|喂奶|背奶|吸奶|母乳")
 _MISCARRIAGE_WORDS = re.compile(r"流产|引产|胎停|小产|停育|胎死")
+# 孕期、产期、哺乳期 (劳动合同法 第四十二条第四项, 第四十五条): the stages in which she may not be dismissed under
+# 第四十条/第四十一条 and her fixed-term contract runs on. 产期 includes the leave after a miscarriage, which
+# 女职工劳动保护特别规定 第七条 grants as 产假 (15 or 42 days), so "miscarriage" is one of them.
+THREE_PERIODS = frozenset({"pregnant", "maternity_leave", "nursing", "miscarriage"})
 _BABY_AGE = re.compile(rf"(孩子|宝宝|娃|小孩|儿子|女儿|闺女|宝|娃娃|小宝)(才|刚"
                        rf"|刚刚|现在|已经)?(满)?({_NUM})(个半|个)?多?月")
 _BABY_YEARS = re.compile(rf"(孩子|宝宝|娃|小孩|儿子|女儿|闺女)(才|刚|刚刚|现在|已经)?(满)?({_NUM}|半)(周)?岁(半)?")

@@ -29,7 +29,7 @@ from pathlib import Path
 
 import yaml
 
-from answering.facts import Facts
+from answering.facts import THREE_PERIODS, Facts
 from knowledge.content import CONTENT
 
 TAXONOMY = CONTENT / "issues.yml"
@@ -85,7 +85,7 @@ def taxonomy() -> dict[str, Issue]:
 def _holds(condition: str, situation: Facts) -> bool | None:
     """Whether a verdict's condition holds for her; None when her facts do not tell."""
     if condition == "three_period":
-        return situation.stage in ("pregnant", "maternity_leave", "nursing", "miscarriage") or None
+        return situation.stage in THREE_PERIODS or None
     if condition == "birth":  # maternity leave is for a birth; a miscarriage has its own days
         return False if situation.stage == "miscarriage" else None
     if condition == "pregnant_7_months":

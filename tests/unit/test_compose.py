@@ -56,6 +56,13 @@ def test_a_closure_during_nursing_is_not_answered_as_an_extension(searcher):
     assert not re.search(r"顺延至哺乳期(满|结束)。", reply.messages()[0].split("\n")[1])
 
 
+def test_a_miscarriage_is_within_the_three_periods(searcher):
+    """产期 includes the leave after a miscarriage (女职工劳动保护特别规定 第七条 grants it as 产假): a contract
+    left to lapse then is an unlawful ending, 2N, as for a pregnant worker, not the N of an ordinary expiry."""
+    reply = talk(searcher, "我刚流产，合同到期公司不续签了，工作3年，月工资5000，有补偿吗")
+    assert "30000元（2N）" in reply.text
+
+
 def test_a_nursing_mothers_night_shifts_get_the_nursing_rule(searcher):
     reply = talk(searcher, "孩子8个月，我还在喂奶，厂里天天排我上夜班，这合法吗")
     assert reply.issues == ["nursing_hours"] or reply.topic == "breastfeeding"

@@ -107,6 +107,20 @@ def test_national_prefix_is_written_once():
     assert found_outside("knowledge/laws.py", lambda p: "中华人民共和国" in strings(p)) == []
 
 
+# ---------------------------------------------------------------- 孕期、产期、哺乳期
+
+def test_three_periods_are_listed_once():
+    """The stages protected as 三期 are answering.facts.THREE_PERIODS; a second list of them fails."""
+    stages = {"pregnant", "maternity_leave", "nursing"}
+
+    def lists_stages(path: Path) -> bool:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        return any(isinstance(n, (ast.List, ast.Tuple, ast.Set)) and
+                   stages <= {e.value for e in n.elts if isinstance(e, ast.Constant)} for n in ast.walk(tree))
+
+    assert found_outside("answering/facts.py", lists_stages) == []
+
+
 # ---------------------------------------------------------------- the project root
 
 def test_project_root_is_computed_once():
