@@ -4,6 +4,7 @@ knowledge (retrieval library) and answering (the Rasa-free answer logic) are the
 access; actions, bot and console are the outer adapters. Imports run inwards only.
 """
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -33,3 +34,12 @@ def test_imports_run_inwards(package):
     wrong = {str(p.relative_to(ROOT)): sorted(imported_packages(p) & FORBIDDEN[package])
              for p in (ROOT / package).rglob("*.py")}
     assert not {k: v for k, v in wrong.items() if v}, wrong
+
+
+def test_unit_tests_build_their_own_index():
+    """tests/unit runs without `make index`: a test that needs an index builds a small one (test_search,
+    test_compose), so none opens the index the product serves (settings' index_dir / INDEX_DIR)."""
+    production = re.compile(r"settings\(\)\.index_dir|\.index_dir\b|\bINDEX_DIR\b")
+    users = [p.name for p in (ROOT / "tests" / "unit").glob("*.py")
+             if p.name != "test_layout.py" and production.search(p.read_text(encoding="utf-8"))]
+    assert users == []
