@@ -20,23 +20,14 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import notify
 from actions.office_hours import reply_expectation
 from appdb import cases
+from knowledge import handover
+from knowledge.handover import Priority
 from knowledge.normalize import normalize
 from knowledge.safety import detect
 
 FORM_SLOTS = ("cs_consent", "cs_category", "cs_where", "cs_what", "cs_wants", "cs_contact", "cs_request")
 SKIPPED = "（未提供）"
-CATEGORIES = {  # words in her answer -> category
-    "dismissal": r"辞退|降薪|三期|解除|开除|劝退|调岗",
-    "harassment": r"性骚扰|骚扰",
-    "violence": r"人身安全|家暴|暴力|威胁|打",
-    "discrimination": r"歧视",
-    "benefit": r"待遇|产假|津贴|工资|社保",
-}
-TOPIC_CATEGORY = {"dismissal": "dismissal", "pregnancy": "dismissal", "harassment": "harassment",
-                  "violence": "violence", "discrimination": "discrimination", "benefit": "benefit",
-                  "maternity": "benefit"}
 CASE_CODE = re.compile(r"(?<![A-Z0-9])AJ[A-HJ-NP-Z2-9]{8}(?![A-Z0-9])")  # not \b: touches Chinese
-PRIORITY_CN = {"urgent": "紧急", "high": "优先", "normal": "一般"}
 STATUS_CN = {"new": "已登记，等待维权专员接手", "assigned": "维权专员正在处理", "closed": "已办结"}
 PROOF_TEXT = {
     "needs_proof": "为了保护你的信息，在另一个对话里查询案件，需要案件编号加上登记时留的手机号后四位，请在一条消息里"
@@ -48,7 +39,8 @@ PROOF_TEXT = {
 
 
 def category_of(text: str) -> str:
-    return next((cat for cat, words in CATEGORIES.items() if re.search(words, text)), "other")
+    """The category her words name (knowledge/handover.yml), else other."""
+    return handover.named_category(text) or handover.OTHER
 
 
 def transcript_of(tracker: Tracker) -> list[dict[str, Any]]:
@@ -121,8 +113,8 @@ class ActionCreateCase(Action):
             return reset
         worker_text = " ".join(e.get("text") or "" for e in tracker.events if e.get("event") == "user")
         category = tracker.get_slot("cs_category")
-        if category in (None, SKIPPED, "other"):
-            category = TOPIC_CATEGORY.get(tracker.get_slot("last_topic") or "", category or "other")
+        if category in (None, SKIPPED, handover.OTHER):
+            category = handover.category_of_topic(tracker.get_slot("last_topic")) or category or handover.OTHER
         summary = {"employer": tracker.get_slot("cs_where"), "what": tracker.get_slot("cs_what"),
                    "wants": tracker.get_slot("cs_wants"), "contact": tracker.get_slot("cs_contact")}
         case = cases.create_case(
@@ -132,7 +124,7 @@ class ActionCreateCase(Action):
             idempotency_key=f"{tracker.sender_id}:{tracker.get_slot('cs_request')}")
         notify.case_created(case)
         dispatcher.utter_message(text=(
-            f"已为你登记，案件编号：{case.code}（{PRIORITY_CN.get(case.priority, case.priority)}）。\n"
+            f"已为你登记，案件编号：{case.code}（{Priority(case.priority).label}）。\n"
             f"{reply_expectation(case.sla_due_at)}\n维权专员会在这里直接回复你；你可以继续留言补充情况，"
             "也可以随时说「我的案件进展」查询。遇到危险请立即拨打110。"))
         return reset

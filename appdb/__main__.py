@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 
 from appdb.catalogue import local_today
-from appdb.models import (ROLES, AuditLog, Booking, Case, Service, Slot, UnansweredQuestion, User,
+from appdb.models import (CASE_PRIORITIES, ROLES, AuditLog, Booking, Case, Service, Slot, UnansweredQuestion, User,
                           utcnow)
 from appdb.session import database_url, session_scope, upgrade
 
@@ -89,7 +89,7 @@ def cmd_stats(_args: argparse.Namespace) -> int:
             print(f"  {name}: {n}")
         for status in ("new", "assigned", "closed"):
             by_priority = ", ".join(f"{p} {count(Case, Case.status == status, Case.priority == p)}"
-                                    for p in ("urgent", "high", "normal"))
+                                    for p in CASE_PRIORITIES)
             print(f"cases {status}: {count(Case, Case.status == status)} ({by_priority})")
         print(f"cases overdue: {count(Case, Case.status != 'closed', Case.sla_due_at < now)}")
         print(f"unanswered questions, last 7 days: "

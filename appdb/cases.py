@@ -5,12 +5,12 @@ Priority decides the order of the officers' queue and the response deadline (SLA
   is about to happen (today / tomorrow / right away), when there is still time to act;
 - high (24 h): dismissal and sexual harassment;
 - normal (72 h): everything else.
+The words and the hours are knowledge/handover.py (and its handover.yml), defined once.
 State changes are conditional UPDATEs, so two officers clicking "take" together cannot both get
 the case. Every staff action is written to the audit log in the same transaction.
 """
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
@@ -24,15 +24,13 @@ from appdb import audit, proof
 from appdb.booking import new_code, normalize_code
 from appdb.models import Case, CaseNote, utcnow
 from appdb.session import session_scope
+from knowledge import handover
+from knowledge.handover import Priority
+from knowledge.safety import CATEGORIES as DANGER
 
-SLA_HOURS = {"urgent": 2, "high": 24, "normal": 72}
-DANGER = frozenset({"violence", "threat", "self_harm", "sexual_assault"})  # knowledge.safety.CATEGORIES
-HIGH_CATEGORIES = frozenset({"dismissal", "harassment"})
 SUMMARY_FIELDS = ("employer", "city", "what", "when", "wants", "contact", "contact_time")
-_SOON = re.compile(r"今天|今日|今晚|明天|明日|马上|立刻|立即|当天|这就")
-_DISMISSAL = re.compile(r"辞退|解除|开除|解雇|炒鱿鱼|裁掉|辞掉|赶走|让我走人|叫我走人")
 _MAX_TRANSCRIPT = 500
-_PRIORITY_RANK = sql_case({"urgent": 0, "high": 1}, value=Case.priority, else_=2)
+_PRIORITY_RANK = sql_case({p.value: rank for rank, p in enumerate(Priority)}, value=Case.priority, else_=len(Priority))
 
 
 class CaseNotFound(LookupError):
@@ -47,18 +45,12 @@ def _summary_text(summary: Mapping[str, Any]) -> str:
     return " ".join(str(v) for v in summary.values() if v)
 
 
-def imminent_dismissal(summary: Mapping[str, Any]) -> bool:
-    """She is being dismissed today, tomorrow or right away (both kinds of words in the summary)."""
-    text = _summary_text(summary)
-    return bool(_SOON.search(text) and _DISMISSAL.search(text))
-
-
-def priority_for(category: str, summary: Mapping[str, Any], risk: str | None) -> str:
-    if risk in DANGER or category in DANGER or imminent_dismissal(summary):
-        return "urgent"
-    if category in HIGH_CATEGORIES:
-        return "high"
-    return "normal"
+def priority_for(category: str, summary: Mapping[str, Any], risk: str | None) -> Priority:
+    """Urgent for danger (in her words or as the category) or a dismissal about to happen (in her
+    summary); high for the categories handover.yml names; normal otherwise."""
+    if risk in DANGER or category in DANGER or handover.imminent_dismissal(_summary_text(summary)):
+        return Priority.URGENT
+    return Priority.HIGH if handover.is_high(category) else Priority.NORMAL
 
 
 def _clean_summary(summary: Mapping[str, Any] | None) -> dict[str, str]:
@@ -92,12 +84,12 @@ def create_case(*, sender_id: str, channel: str, category: str, summary: Mapping
                 if (existing := _by_key(session, idempotency_key)) is not None:
                     return existing
                 case = Case(code="AJ" + new_code(), sender_id=sender_id, channel=channel, category=category or "",
-                            risk=risk, priority=priority, status="new", consent=bool(consent), summary=summary,
-                            transcript=turns, sla_due_at=now + timedelta(hours=SLA_HOURS[priority]),
+                            risk=risk, priority=priority.value, status="new", consent=bool(consent), summary=summary,
+                            transcript=turns, sla_due_at=now + timedelta(hours=priority.hours),
                             created_at=now, updated_at=now, idempotency_key=idempotency_key)
                 session.add(case)
                 session.flush()
-                audit.record(session, sender_id, "case.create", case.code, priority=priority, category=category)
+                audit.record(session, sender_id, "case.create", case.code, priority=priority.value, category=category)
                 return case
         except IntegrityError:
             with session_scope() as session:

@@ -24,6 +24,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
+from knowledge.handover import Priority
 from settings import get_settings
 
 @lru_cache(maxsize=4)
@@ -40,7 +41,7 @@ CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 
 SLOT_STATUSES = ("open", "closed")
 BOOKING_STATUSES = ("confirmed", "cancelled")
-CASE_PRIORITIES = ("urgent", "high", "normal")
+CASE_PRIORITIES = tuple(p.value for p in Priority)
 CASE_STATUSES = ("new", "assigned", "closed")
 ROLES = ("admin", "curator", "officer")
 FAQ_STATUSES = ("draft", "reviewed", "published", "superseded", "withdrawn")

@@ -18,6 +18,7 @@ from appdb import cases
 from appdb.models import CASE_PRIORITIES, local_tz, utcnow
 from appdb.users import list_users
 from console import casework
+from knowledge.handover import Priority
 from console.auth import Staff, require
 from console.templating import render
 
@@ -26,7 +27,7 @@ OfficerStaff = Annotated[Staff, Depends(require("officer"))]
 AdminStaff = Annotated[Staff, Depends(require("admin"))]
 TextField = Annotated[str, Form()]
 
-PRIORITY_CN = {"urgent": "紧急", "high": "优先", "normal": "一般"}
+PRIORITY_CN = {p.value: p.label for p in Priority}
 CATEGORY_CN = {"dismissal": "三期辞退/降薪", "harassment": "性骚扰", "violence": "人身安全",
                "discrimination": "就业歧视", "benefit": "待遇/产假/社保", "other": "其他"}
 SUMMARY_CN = {"employer": "单位", "city": "城市", "what": "发生了什么", "when": "什么时候", "wants": "希望怎样解决",

@@ -3,6 +3,8 @@
 - Chinese numerals: knowledge/numerals.py
 - places (provinces, full names, aliases, cities): knowledge/places.py, the only reader of provinces.yml
 - law names (the short titles laws are cited by): knowledge/laws.py
+- the case vocabulary (categories, priorities and their hours, imminent dismissal): knowledge/handover.py,
+  the only reader of handover.yml; the danger categories: knowledge/safety.py
 - the project root: settings.py (ROOT)
 
 The vocabulary modules are imported by both Python environments (the Rasa side through
@@ -15,12 +17,15 @@ from pathlib import Path
 
 import pytest
 
-from knowledge import places
+import yaml
+
+from knowledge import handover, places
+from knowledge.safety import CATEGORIES as DANGER
 from knowledge.laws import LAW_NAMES
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = ("knowledge", "answering", "actions", "console", "appdb", "bot")
-VOCABULARIES = ("knowledge/numerals.py", "knowledge/places.py", "knowledge/laws.py")
+VOCABULARIES = ("knowledge/numerals.py", "knowledge/places.py", "knowledge/laws.py", "knowledge/handover.py")
 MANY = 8  # this many province names or law names in one file make a second table
 
 
@@ -119,6 +124,54 @@ def test_three_periods_are_listed_once():
                    stages <= {e.value for e in n.elts if isinstance(e, ast.Constant)} for n in ast.walk(tree))
 
     assert found_outside("answering/facts.py", lists_stages) == []
+
+
+# ---------------------------------------------------------------- the case vocabulary and danger
+
+def _collections(path: Path, keys: bool = False):
+    """The constants of each list, tuple and set in a file (and each dict's keys, with `keys`)."""
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
+            yield {e.value for e in node.elts if isinstance(e, ast.Constant)}
+        elif keys and isinstance(node, ast.Dict):
+            yield {k.value for k in node.keys if isinstance(k, ast.Constant)}
+
+
+def test_handover_yml_is_read_by_handover_only():
+    quoted = re.compile(r"""["']handover\.yml["']""")
+    assert found_outside("knowledge/handover.py", lambda p: bool(quoted.search(p.read_text(encoding="utf-8")))) == []
+
+
+def test_no_second_list_of_danger_categories_or_priorities():
+    """knowledge.safety.CATEGORIES names the kinds of danger, knowledge.handover.Priority the priorities."""
+    assert found_outside("knowledge/safety.py", lambda p: any(len(c & set(DANGER)) >= 3 for c in _collections(p))) == []
+    priorities = {p.value for p in handover.Priority}
+    assert found_outside("knowledge/handover.py",
+                         lambda p: any(c >= priorities for c in _collections(p, keys=True))) == []
+
+
+def test_no_second_case_word_list():
+    """A string in the code made mostly of the words of a list in handover.yml (half of them, four at
+    least) copies it."""
+    table = yaml.safe_load(handover.HANDOVER_FILE.read_text(encoding="utf-8"))
+    lists = [set(words.split("|")) for words in [*table["categories"].values(), *table["imminent"].values()]]
+
+    def copies(path: Path) -> bool:
+        for text in strings(path):
+            words = set(text.split("|"))
+            if any(len(words & w) >= max(4, len(w) // 2, len(words) // 2) for w in lists):
+                return True
+        return False
+
+    assert found_outside("", copies) == []
+
+
+def test_case_vocabulary():
+    assert handover.named_category("公司要把我辞退") == "dismissal"
+    assert handover.named_category("我想咨询一下") is None
+    assert handover.category_of_topic("pregnancy") == "dismissal" and handover.category_of_topic(None) is None
+    assert handover.imminent_dismissal("老板说明天就辞退我") and not handover.imminent_dismissal("明天去面试")
+    assert [(p.hours, p.label) for p in handover.Priority] == [(2, "紧急"), (24, "优先"), (72, "一般")]
 
 
 # ---------------------------------------------------------------- the project root
