@@ -25,12 +25,18 @@ def _t2s() -> OpenCC:
     return OpenCC("t2s")
 
 
+REPLACEMENT_FILES = ("typos.yml", "dialect.yml")  # wrong or dialect → the words of the rules
+
+
 @lru_cache(maxsize=1)
 def _typo_pattern() -> tuple[re.Pattern[str] | None, dict[str, str]]:
-    """One alternation of all known typos, longest first, so 劳动中裁 wins over 中裁."""
-    path = LEXICON_DIR / "typos.yml"
-    table = yaml.safe_load(path.read_text(encoding="utf-8")) if path.is_file() else {}
-    table = {str(k): str(v) for k, v in (table or {}).items() if k and v and k != v}
+    """One alternation of all known typos and dialect words, longest first, so 劳动中裁 wins over
+    中裁 and 有咗BB over 咗."""
+    table: dict[str, str] = {}
+    for name in REPLACEMENT_FILES:
+        path = LEXICON_DIR / name
+        loaded = yaml.safe_load(path.read_text(encoding="utf-8")) if path.is_file() else {}
+        table.update({str(k): str(v) for k, v in (loaded or {}).items() if k and v and k != v})
     if not table:
         return None, {}
     alternation = "|".join(re.escape(k) for k in sorted(table, key=len, reverse=True))
@@ -55,5 +61,5 @@ def clean(text: str) -> str:
 
 
 def normalize(text: str) -> str:
-    """The canonical form of a message: clean, simplified Chinese, common typos fixed."""
+    """The canonical form of a message: clean, simplified Chinese, common typos and dialect words fixed."""
     return fix_typos(to_simplified(clean(text)))
