@@ -19,8 +19,8 @@ from appdb.unanswered import log_unanswered
 from answering import issues
 from answering.compose import Conversation, Reply, compose
 from answering.facts import Facts
-from appdb.privacy import mask
 from knowledge.live import from_settings as live_index
+from knowledge.privacy import mask
 from knowledge.replies import FOR_CURATORS, KEEPS_TOPIC, ReplyKind
 
 log = logging.getLogger(__name__)

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from appdb.models import AuditLog, utcnow
-from appdb.privacy import mask
+from knowledge.privacy import mask
 
 
 def _masked(value: Any) -> Any:

@@ -26,6 +26,7 @@ from appdb.models import Case, CaseNote, utcnow
 from appdb.session import session_scope
 from knowledge import handover
 from knowledge.handover import Priority
+from knowledge.privacy import mask
 from knowledge.safety import CATEGORIES as DANGER
 
 SUMMARY_FIELDS = ("employer", "city", "what", "when", "wants", "contact", "contact_time")
@@ -54,12 +55,13 @@ def priority_for(category: str, summary: Mapping[str, Any], risk: str | None) ->
 
 
 def _clean_summary(summary: Mapping[str, Any] | None) -> dict[str, str]:
-    return {str(k): str(v).strip()[:2000] for k, v in (summary or {}).items()
-            if v is not None and str(v).strip()}
+    """Her answers, numbers masked but in `contact` (the number she left to be called back)."""
+    cleaned = {str(k): str(v).strip() for k, v in (summary or {}).items() if v is not None and str(v).strip()}
+    return {k: (v if k == "contact" else mask(v))[:2000] for k, v in cleaned.items()}
 
 
 def _clean_transcript(transcript: Iterable[Mapping[str, Any]] | None) -> list[dict[str, str]]:
-    turns = [{"who": str(t.get("who", "")), "text": str(t.get("text", ""))[:4000], "at": str(t.get("at", ""))}
+    turns = [{"who": str(t.get("who", "")), "text": mask(str(t.get("text", "")))[:4000], "at": str(t.get("at", ""))}
              for t in transcript or []]
     return turns[-_MAX_TRANSCRIPT:]
 

@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 from appdb.models import UnansweredQuestion, utcnow
-from appdb.privacy import mask
 from appdb.session import ensure_schema, session_scope
+from knowledge.privacy import mask
 
 
 def log_unanswered(conversation: str, question: str, reason: str, confidence: float = 0.0,

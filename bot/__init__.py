@@ -1,2 +1,5 @@
 """Rasa project of 女职工权益助手: config, domain, channels and custom NLU components."""
 from bot import patches  # noqa: F401  (speeds up custom action calls; see bot/patches.py)
+from bot import privacy
+
+privacy.install()  # phone and ID numbers masked in the log and the tracker store

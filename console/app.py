@@ -6,19 +6,19 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from urllib.parse import unquote, urlencode
+from urllib.parse import unquote_plus, urlencode
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from appdb.privacy import mask
 from console import public
 from console.admin import router as admin_router
 from console.auth import CsrfRejected, Forbidden, LoginRequired
 from console.officer_api import router as officer_router
 from console.templating import render
+from knowledge.privacy import install_log_masking, mask
 from settings import get_settings
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -31,11 +31,12 @@ class MaskedAccessLog(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         if isinstance(record.args, tuple) and len(record.args) >= 3 and isinstance(record.args[2], str):
             args = list(record.args)
-            args[2] = mask(unquote(args[2]))
+            args[2] = mask(unquote_plus(args[2]))
             record.args = tuple(args)
         return True
 
 
+install_log_masking()  # every log record of the console; the access log's path is also decoded first:
 logging.getLogger("uvicorn.access").addFilter(MaskedAccessLog())
 
 

@@ -19,7 +19,7 @@ import httpx
 
 from appdb import cases
 from appdb.models import Case, utcnow
-from appdb.privacy import mask
+from knowledge.privacy import mask
 from console import rasa_client
 
 log = logging.getLogger(__name__)

@@ -1,6 +1,6 @@
 import pytest
 
-from appdb.privacy import mask
+from knowledge.privacy import mask
 from knowledge.normalize import normalize
 from knowledge.safety import detect
 
