@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from datetime import date
 
 import cn2an
 
+from answering.dates import parse_date
 from knowledge import places
 from knowledge.numerals import DIGIT_CHARS, DIGITS, YEAR_DIGIT_CHARS, year_to_int
 
@@ -22,10 +23,6 @@ _NOT_DIFFICULT = re.compile(r"(不是|没有|非|不算|不属于|不按)(难产
 _ORDER = re.compile(rf"第({_NUM})(胎|个孩子|个宝宝|孩|个娃|个小孩|个小囡"
                     rf"|个囡|个伢)|([一二三头])胎|([二三])宝|老([二三])")
 _MONTHS = re.compile(rf"({_NUM})(个半|个)?多?月")
-_DATE_FULL = re.compile(rf"({_DIGIT}{{4}}|\d{{2}})\s*[年\-/.]\s*"
-                        rf"({_DIGIT}{{1,3}})\s*[月\-/.]\s*({_DIGIT}{{1,3}})\s*[日号]?")
-_DATE_MD = re.compile(rf"({_DIGIT}{{1,3}})\s*月\s*({_DIGIT}{{1,3}})\s*[日号]")
-_RELATIVE_DAYS = {"今天": 0, "昨天": -1, "前天": -2, "大前天": -3}
 
 
 def to_int(text: str) -> int | None:
@@ -100,33 +97,6 @@ class Facts:
 
     def third_person(self) -> bool:
         return self.asker not in (None, "self")
-
-
-def parse_date(text: str, today: date | None = None) -> date | None:
-    """First calendar date in the text: 2025-05-10, 2025年5月10日, 5月10号 (this year), 昨天."""
-    today = today or date.today()
-    m = _DATE_FULL.search(text)
-    if m:
-        year, month, day = (to_int(g) for g in m.groups())
-        if year is not None and year < 100:
-            year += 2000
-        return _safe_date(year, month, day)
-    m = _DATE_MD.search(text)
-    if m:
-        month, day = (to_int(g) for g in m.groups())
-        found = _safe_date(today.year, month, day)
-        return found
-    for word, offset in sorted(_RELATIVE_DAYS.items(), key=lambda kv: -len(kv[0])):
-        if word in text:
-            return today + timedelta(days=offset)
-    return None
-
-
-def _safe_date(year: int | None, month: int | None, day: int | None) -> date | None:
-    try:
-        return date(year, month, day) if year and month and day else None
-    except ValueError:
-        return None
 
 
 _BIRTH_WORD = re.compile(r"(出生|生的|生了|生下|分娩|出世|产下|剖的|顺产|剖腹产"

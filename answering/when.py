@@ -2,7 +2,9 @@
 
 Deterministic: every date form is a regular expression resolved against an explicit `today`, so
 the same sentence always books the same day. The text is expected to be normalized (simplified
-characters); numbers may be Arabic or Chinese (parsed with `facts.to_int`).
+characters); numbers may be Arabic or Chinese. The date forms are the one grammar of
+answering/dates.py (its booking reading); this module adds the part of the day, a day she turns down
+and a change of booking.
 
 Interpretation choices (kept in one place so the bot's wording can follow them):
 - 周五 / 星期五 / 礼拜五 with no prefix: the next Friday, today included (this week's if not yet
@@ -29,40 +31,15 @@ Interpretation choices (kept in one place so the bot's wording can follow them):
 """
 from __future__ import annotations
 
-import calendar
 import re
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
-from answering.facts import to_int
-from knowledge.numerals import DIGIT_CHARS, YEAR_DIGIT_CHARS
+from answering import dates
+from answering.dates import CN, N, Invalid
 
 PERIODS = ("上午", "下午", "晚上")
 _WEEKDAYS_CN = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
-
-_CN = DIGIT_CHARS + "十"
-_N = rf"(?:\d{{1,2}}|[{_CN}]{{1,3}})"          # a month, day or hour
-_YEAR = rf"(?:\d{{4}}|[{YEAR_DIGIT_CHARS}]{{4}})"
-_NOT_NUM_BEFORE = rf"(?<![\d{_CN}])"
-
-_FULL = re.compile(
-    rf"(?<!\d)({_YEAR})\s*年\s*({_N})\s*月\s*({_N})\s*[日号]?"
-    rf"|(?<!\d)(\d{{4}})\s*([-/.])\s*(\d{{1,2}})\s*\5\s*(\d{{1,2}})(?!\d)")
-_MONTH_DAY = re.compile(  # 12月5日, 12月5号, 12月5 (Arabic day), 十二月五号
-    rf"{_NOT_NUM_BEFORE}(?<!年)({_N})\s*月\s*(?:(\d{{1,2}})(?!\d)\s*[日号]?|([{_CN}]{{1,3}})\s*[日号])")
-_DOTTED = re.compile(  # 12.5 / 12/5, but not 1.5天, 12.5元, 3.5kg
-    r"(?<![\d.:/A-Za-z])(\d{1,2})[./](\d{1,2})(?![\d.:/%％])"
-    r"(?!\s*[元块万千百亿个岁斤克吨米倍度分秒年月周天小次点时A-Za-z])")
-_MONTH_END = re.compile(rf"(?:(下下个?|下个?|本|这个?)|{_NOT_NUM_BEFORE}(?<!年)({_N}))?月底")
-_NEXT_MONTH_DAY = re.compile(rf"(下下个?|下个?)月\s*({_N})\s*[日号]?")
-_DAY_ONLY = re.compile(
-    rf"(?<![\d{_CN}月第])(?:(\d{{1,2}})\s*[号日]|([{_CN}]{{1,3}})\s*号)"
-    r"(?![楼线窗床门房室诊位车机院栋层单元座台码])")
-_WEEKDAY = re.compile(r"(下下个?|下个?|上上个?|上个?|本|这一?个?)?(?:周|星期|礼拜)([一二三四五六日天七])(?![次遍回])")
-_RELATIVE = {"大后天": 3, "后天": 2, "明天": 1, "明日": 1, "明儿": 1, "明早": 1, "明晚": 1,
-             "今天": 0, "今日": 0, "今儿": 0, "今早": 0, "今晚": 0,
-             "昨天": -1, "昨日": -1, "前天": -2, "大前天": -3}
-_RELATIVE_RE = re.compile("|".join(sorted(_RELATIVE, key=len, reverse=True)))
 
 _PERIOD_WORDS = {
     "上午": "上午", "早上": "上午", "早晨": "上午", "清晨": "上午", "清早": "上午", "一早": "上午",
@@ -73,7 +50,7 @@ _PERIOD_WORDS = {
 _PERIOD_RE = re.compile("|".join(sorted(_PERIOD_WORDS, key=len, reverse=True)))
 _CLOCK_COLON = re.compile(r"(?<![\d.:])(\d{1,2})\s*[:：]\s*[0-5]\d(?!\d)")
 _CLOCK_DIAN = re.compile(
-    rf"(?<![\d{_CN}第])({_N})\s*(?:点|时(?!间|候))"
+    rf"(?<![\d{CN}第])({N})\s*(?:点|时(?!间|候))"
     r"(?!儿|点|(?:要求|疑问|建议|意见|问题|原因|注意|内容|理由|看法|想法|说明|需要|东西))")
 _SOFT_BEFORE_YIDIAN = "早晚快慢多少好大小近远高低贵长短再有些差"  # 晚一点 is not 1 o'clock
 _PERIOD_BEFORE = re.compile(rf"(?:{_PERIOD_RE.pattern})\s*$")
@@ -88,10 +65,6 @@ class When:
     day: date | None
     period: str | None  # 上午 / 下午 / 晚上
     past: bool = False
-
-
-class _Invalid(Exception):
-    """An explicit date that does not exist."""
 
 
 def weekday_cn(d: date) -> str:
@@ -119,11 +92,11 @@ def parse_when(text: str, today: date) -> When | None:
         try:
             if _find_day(after, today) is not None or _find_period(after) is not None:
                 segment = after
-        except _Invalid:
+        except Invalid:
             segment = after
     try:
         found = _find_day(segment, today)
-    except _Invalid:
+    except Invalid:
         return None
     if found is None:
         period = _find_period(segment)
@@ -143,9 +116,9 @@ def _find_day(text: str, today: date) -> tuple[date, bool, int] | None:
     (明天不行) and a bare 今天 (我今天想约下周三) give way to any other date in the text.
     """
     candidates = []
-    for regex, resolve in _DAY_RULES:
+    for regex, resolve in dates.BOOKING_RULES:
         for m in regex.finditer(text):
-            if resolve is _dotted and _PERIOD_BEFORE.search(text[:m.start()]):
+            if resolve is dates.dotted and _PERIOD_BEFORE.search(text[:m.start()]):
                 continue  # 下午3.30 is a clock time
             rank = 2 if _REJECTED.match(text, m.end()) else 1 if m.group(0) in _TODAY_WORDS else 0
             candidates.append((rank, m.start(), m.start() - m.end(), m, resolve))
@@ -154,125 +127,6 @@ def _find_day(text: str, today: date) -> tuple[date, bool, int] | None:
     _, start, _, m, resolve = min(candidates, key=lambda c: c[:3])
     day, past = resolve(m, today)
     return day, past, start
-
-
-def _num(raw: str | None) -> int | None:
-    return to_int(raw) if raw else None
-
-
-def _make(year: int, month: int | None, day: int | None) -> date:
-    try:
-        if month is None or day is None:
-            raise ValueError
-        return date(year, month, day)
-    except ValueError:
-        raise _Invalid from None
-
-
-def _with_past(d: date, today: date) -> tuple[date, bool]:
-    return d, d < today
-
-
-def _this_year(month: int | None, day: int | None, today: date) -> tuple[date, bool]:
-    """Month and day without a year: this year, next year when far behind, else past."""
-    if month is None or not 1 <= month <= 12 or day is None:
-        raise _Invalid
-    try:
-        d = date(today.year, month, day)
-    except ValueError:
-        d = None  # e.g. 2月29日 in a common year
-    if d is not None and d >= today:
-        return d, False
-    months_back = today.month - month
-    if months_back > 6:
-        return _make(today.year + 1, month, day), False
-    if d is None:
-        raise _Invalid
-    return d, True
-
-
-def _full(m: re.Match, today: date) -> tuple[date, bool]:
-    if m.group(1):
-        year, month, day = _num(m.group(1)), _num(m.group(2)), _num(m.group(3))
-    else:
-        year, month, day = int(m.group(4)), int(m.group(6)), int(m.group(7))
-    if year is None:
-        raise _Invalid
-    return _with_past(_make(year, month, day), today)
-
-
-def _month_day(m: re.Match, today: date) -> tuple[date, bool]:
-    return _this_year(_num(m.group(1)), _num(m.group(2) or m.group(3)), today)
-
-
-def _dotted(m: re.Match, today: date) -> tuple[date, bool]:
-    return _this_year(int(m.group(1)), int(m.group(2)), today)
-
-
-def _last_day(year: int, month: int) -> date:
-    return date(year, month, calendar.monthrange(year, month)[1])
-
-
-def _add_months(d: date, n: int) -> tuple[int, int]:
-    index = d.year * 12 + d.month - 1 + n
-    return index // 12, index % 12 + 1
-
-
-def _month_end(m: re.Match, today: date) -> tuple[date, bool]:
-    prefix, month_raw = m.group(1), m.group(2)
-    if month_raw:
-        month = _num(month_raw)
-        if month is None or not 1 <= month <= 12:
-            raise _Invalid
-        end = _last_day(today.year, month)
-        if end >= today:
-            return end, False
-        if today.month - month > 6:
-            return _last_day(today.year + 1, month), False
-        return end, True
-    ahead = 2 if prefix and prefix.startswith("下下") else 1 if prefix and prefix.startswith("下") else 0
-    return _last_day(*_add_months(today, ahead)), False
-
-
-def _next_month_day(m: re.Match, today: date) -> tuple[date, bool]:
-    ahead = 2 if m.group(1).startswith("下下") else 1
-    year, month = _add_months(today, ahead)
-    return _make(year, month, _num(m.group(2))), False
-
-
-def _day_only(m: re.Match, today: date) -> tuple[date, bool]:
-    n = _num(m.group(1) or m.group(2))
-    if n is None or not 1 <= n <= 31:
-        raise _Invalid
-    for ahead in range(3):  # this month, else the next month that has that day
-        year, month = _add_months(today, ahead)
-        if n <= calendar.monthrange(year, month)[1]:
-            d = date(year, month, n)
-            if d >= today:
-                return d, False
-    raise _Invalid
-
-
-def _weekday(m: re.Match, today: date) -> tuple[date, bool]:
-    prefix, char = m.group(1) or "", m.group(2)
-    target = "一二三四五六日".index("日" if char in "天七" else char)
-    monday = today - timedelta(days=today.weekday())
-    if not prefix:
-        ahead = (target - today.weekday()) % 7
-        return today + timedelta(days=ahead), False
-    weeks = {"下下": 2, "下": 1, "上上": -2, "上": -1}.get(prefix.rstrip("个"), 0)
-    return _with_past(monday + timedelta(weeks=weeks, days=target), today)
-
-
-def _relative(m: re.Match, today: date) -> tuple[date, bool]:
-    return _with_past(today + timedelta(days=_RELATIVE[m.group(0)]), today)
-
-
-_DAY_RULES = (
-    (_FULL, _full), (_MONTH_END, _month_end), (_NEXT_MONTH_DAY, _next_month_day),
-    (_MONTH_DAY, _month_day), (_DOTTED, _dotted), (_DAY_ONLY, _day_only),
-    (_WEEKDAY, _weekday), (_RELATIVE_RE, _relative),
-)
 
 
 # --- periods ------------------------------------------------------------------------------------
@@ -286,7 +140,7 @@ def _find_period(text: str) -> str | None:
         raw = m.group(1)
         if raw == "一" and m.start() > 0 and text[m.start() - 1] in _SOFT_BEFORE_YIDIAN:
             continue
-        hour = to_int(raw)
+        hour = dates.number(raw)
         if hour is not None:
             hours.append((m.start(), hour))
     for _, hour in sorted(hours):
