@@ -3,7 +3,7 @@
 # and the Rasa model (retrained only when its inputs change).
 SHELL := /bin/bash
 .DEFAULT_GOAL := run
-.PHONY: setup widget browser db admin index train run test bench eval score clean
+.PHONY: setup widget browser cluster-packages db admin index train run test bench eval score clean
 
 RASA_VENV := .venv-rasa
 APP_VENV := .venv
@@ -59,6 +59,13 @@ browser:
 	@if [ ! -x /usr/bin/chromium ] || [ ! -f /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ]; then \
 	  apt-get install -y -q $(CHROMIUM_PKGS) || { apt-get update -q && apt-get install -y -q $(CHROMIUM_PKGS); }; fi
 
+# PostgreSQL and Redis for the scaled-deployment tests (tests/cluster: they start servers of their own in
+# temporary folders on free ports, never the machine's services).
+CLUSTER_PKGS := postgresql redis-server
+cluster-packages:
+	@if [ ! -x /usr/bin/redis-server ] || ! ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1; then \
+	  apt-get install -y -q $(CLUSTER_PKGS) || { apt-get update -q && apt-get install -y -q $(CLUSTER_PKGS); }; fi
+
 setup: $(RASA_VENV)/.installed $(APP_VENV)/.installed build/.entities widget
 
 index: setup
@@ -86,7 +93,7 @@ build/runtime.env: setup FORCE
 run: index train db build/runtime.env
 	$(APP_VENV)/bin/honcho -e build/runtime.env -f Procfile start
 
-test: index train browser
+test: index train browser cluster-packages
 	$(APP_VENV)/bin/ruff check .
 	$(PY) -m pytest -q tests
 

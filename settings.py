@@ -12,6 +12,7 @@ import secrets
 from dataclasses import dataclass, fields
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import quote
 
 ROOT = Path(__file__).resolve().parent
 
@@ -69,9 +70,15 @@ class Settings:
     TRACKER_PORT: int | None
     TRACKER_USER: str
     TRACKER_PASSWORD: str
+    TRACKER_SSLMODE: str  # libpq sslmode of a PostgreSQL tracker ("" = the driver's default, prefer)
     LOCK_STORE: str  # in_memory | redis (needed for several Rasa replicas)
-    REDIS_HOST: str
+    LOCK_LEASE_SECONDS: float  # a replica that dies holding a conversation's lock frees it after this long
+    REDIS_HOST: str  # Redis: lock store and, when LOCK_STORE=redis, the channels' shared state
     REDIS_PORT: int
+    REDIS_DB: int
+    REDIS_PASSWORD: str
+    REDIS_TLS: str  # "on": connect with TLS (rediss://)
+    REDIS_KEY_PREFIX: str  # prepended to every key, so several deployments can share one Redis
     APP_DB_URL: str  # application database (unanswered questions, later bookings and cases)
     RETENTION_DAYS: int
     CONSOLE_SESSION_IDLE_MINUTES: float  # a console login ends after this long without a request
@@ -103,6 +110,14 @@ class Settings:
     WECOM_TOKEN: str  # callback Token ("" = channel refuses every request)
     WECOM_AES_KEY: str  # callback EncodingAESKey (WeCom callbacks are always encrypted)
     WECOM_API_BASE: str  # base URL of the WeCom API
+
+    @property
+    def redis_url(self) -> str:
+        """One URL for every Redis client (lock store, channel state, socket.io manager), with the
+        password quoted so that any character in it survives."""
+        scheme = "rediss" if self.REDIS_TLS == "on" else "redis"
+        auth = f":{quote(self.REDIS_PASSWORD, safe='')}@" if self.REDIS_PASSWORD else ""
+        return f"{scheme}://{auth}{self.REDIS_HOST}:{self.REDIS_PORT}/{self.REDIS_DB}"
 
     @property
     def index_dir(self) -> Path:
@@ -146,9 +161,15 @@ def _defaults(env: dict[str, str]) -> dict[str, str]:
         "TRACKER_PORT": "",
         "TRACKER_USER": "",
         "TRACKER_PASSWORD": "",
+        "TRACKER_SSLMODE": "",
         "LOCK_STORE": "in_memory",
+        "LOCK_LEASE_SECONDS": "3",
         "REDIS_HOST": "localhost",
         "REDIS_PORT": "6379",
+        "REDIS_DB": "0",
+        "REDIS_PASSWORD": "",
+        "REDIS_TLS": "off",
+        "REDIS_KEY_PREFIX": "wra:",
         "APP_DB_URL": f"sqlite:///{Path(var) / 'app.db'}",
         "RETENTION_DAYS": "180",
         "CONSOLE_SESSION_IDLE_MINUTES": "30",
@@ -189,6 +210,8 @@ CHOICES = {  # settings that take one of a few words; anything else is refused a
     "CONSOLE_COOKIE_SECURE": ("off", "on"),
     "TRACKER_DIALECT": ("sqlite", "postgresql"),
     "LOCK_STORE": ("in_memory", "redis"),
+    "REDIS_TLS": ("off", "on"),
+    "TRACKER_SSLMODE": ("", "disable", "allow", "prefer", "require", "verify-ca", "verify-full"),
     "LOG_LEVEL": ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"),
 }
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import create_engine, delete, inspect, select, text
+from sqlalchemy import URL, create_engine, delete, inspect, select, text
 from sqlalchemy.orm import Session
 
 from appdb import audit, staff_sessions
@@ -33,13 +33,15 @@ class PurgeReport:
     sessions: int = 0  # expired console logins
 
 
-def tracker_url() -> str:
+def tracker_url() -> URL:
+    """The tracker store's database as Rasa reaches it (bot/stores.py); a URL object, so a password
+    with @, : or / in it is never misread as part of the address."""
     s = get_settings()
     if s.TRACKER_DIALECT == "sqlite":
-        return f"sqlite:///{s.TRACKER_DB}"
-    auth = f"{s.TRACKER_USER}:{s.TRACKER_PASSWORD}@" if s.TRACKER_USER else ""
-    port = f":{s.TRACKER_PORT}" if s.TRACKER_PORT else ""
-    return f"{s.TRACKER_DIALECT}://{auth}{s.TRACKER_HOST}{port}/{s.TRACKER_DB}"
+        return URL.create("sqlite", database=s.TRACKER_DB)
+    return URL.create(s.TRACKER_DIALECT, username=s.TRACKER_USER or None, password=s.TRACKER_PASSWORD or None,
+                      host=s.TRACKER_HOST or None, port=s.TRACKER_PORT, database=s.TRACKER_DB,
+                      query={"sslmode": s.TRACKER_SSLMODE} if s.TRACKER_SSLMODE else {})
 
 
 def _purge_app(session: Session, cutoff: datetime, report: PurgeReport) -> None:

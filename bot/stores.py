@@ -1,18 +1,19 @@
 """Tracker and lock stores configured from settings.py instead of restating values in YAML.
 
 Conversations persist in SQL (a SQLite file by default; PostgreSQL by TRACKER_DIALECT=postgresql
-and TRACKER_HOST/PORT/USER/PASSWORD/DB). Several Rasa replicas need LOCK_STORE=redis so that two
-replicas never process the same conversation at once.
+and TRACKER_HOST/PORT/USER/PASSWORD/DB/SSLMODE). Several Rasa replicas need LOCK_STORE=redis so that
+two replicas never process the same conversation at once (bot/lock_store.py, on REDIS_*).
 """
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
 
-from rasa.core.lock_store import InMemoryLockStore, LockStore, RedisLockStore
+from rasa.core.lock_store import InMemoryLockStore, LockStore
 from rasa.core.tracker_store import SQLTrackerStore
 from sqlalchemy import event
 
+from bot.lock_store import SharedLockStore
 from settings import get_settings
 
 
@@ -25,7 +26,7 @@ class ConfiguredTrackerStore(SQLTrackerStore):
             domain=domain, dialect=s.TRACKER_DIALECT, host=s.TRACKER_HOST or None,
             port=s.TRACKER_PORT, db=s.TRACKER_DB,
             username=s.TRACKER_USER or None, password=s.TRACKER_PASSWORD or None,
-            event_broker=event_broker,
+            query={"sslmode": s.TRACKER_SSLMODE} if s.TRACKER_SSLMODE else None, event_broker=event_broker,
         )
         if s.TRACKER_DIALECT == "sqlite":
             event.listen(self.engine, "connect", _sqlite_wal)
@@ -42,10 +43,10 @@ def _sqlite_wal(dbapi_connection, _record) -> None:
 
 
 class ConfiguredLockStore(LockStore):
-    """Factory: returns a Redis or in-memory lock store depending on LOCK_STORE."""
+    """Factory: returns the shared Redis lock store or an in-memory one depending on LOCK_STORE."""
 
     def __new__(cls, *args: Any, **kwargs: Any) -> LockStore:  # type: ignore[misc]
         s = get_settings()
         if s.LOCK_STORE == "redis":
-            return RedisLockStore(host=s.REDIS_HOST, port=s.REDIS_PORT)
+            return SharedLockStore(s.redis_url, s.REDIS_KEY_PREFIX, s.LOCK_LEASE_SECONDS)
         return InMemoryLockStore()
