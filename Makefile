@@ -19,7 +19,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 ENTITY_VOCABULARIES := knowledge/places.py knowledge/laws.py knowledge/numerals.py
 # Inputs of the Rasa model; the model file is named after their hash.
 MODEL_INPUTS := bot/config.yml $(wildcard bot/domain/*.yml) bot/components.py $(wildcard data/*.yml data/nlu/*.yml data/jieba/*) \
-	knowledge/normalize.py knowledge/safety.py knowledge/entities.py $(ENTITY_VOCABULARIES) $(wildcard knowledge/content/lexicon/*.yml) \
+	knowledge/normalize.py knowledge/homophones.py knowledge/safety.py knowledge/entities.py $(ENTITY_VOCABULARIES) $(wildcard knowledge/content/lexicon/*.yml) \
 	knowledge/content/provinces.yml requirements/rasa.txt
 MODEL_HASH = $(shell cat $(MODEL_INPUTS) | sha256sum | cut -c1-16)
 MODEL = models/$(MODEL_HASH).tar.gz

@@ -61,5 +61,8 @@ def clean(text: str) -> str:
 
 
 def normalize(text: str) -> str:
-    """The canonical form of a message: clean, simplified Chinese, common typos and dialect words fixed."""
-    return fix_typos(to_simplified(clean(text)))
+    """The canonical form of a message: clean, simplified Chinese, common typos and dialect words
+    fixed, then homophone slips of key words never listed as typos (knowledge/homophones.py)."""
+    from knowledge import homophones  # it reads this module's lexicon folder
+
+    return homophones.fix(fix_typos(to_simplified(clean(text))))

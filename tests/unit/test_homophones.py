@@ -1,0 +1,23 @@
+"""Homophone slips of key words are corrected by sound; real words that sound alike are left alone."""
+import pytest
+
+from knowledge import homophones
+from knowledge.normalize import normalize
+
+
+@pytest.mark.parametrize("typed,read", [("我怀运三个月被公司辞推了", "我怀孕三个月被公司辞退了"),
+                                        ("上个月留产了", "上个月流产了"), ("去产简请假", "去产检请假"),
+                                        ("公司不给交社宝", "公司不给交社保"), ("我要申请中裁", "我要申请仲裁")])
+def test_a_slip_that_sounds_like_a_key_word_and_shares_a_character_is_corrected(typed, read):
+    assert homophones.fix(typed) == read
+
+
+@pytest.mark.parametrize("text", ["我和同事一起去", "不如辞职算了", "运气不好", "去工商局", "孩子七岁了", "中财大学",
+                                  "时效过了吗", "合同失效了", "剩余的假", "夜半三更"])
+def test_real_words_that_sound_alike_and_windows_across_words_are_left_alone(text):
+    assert homophones.fix(text) == text
+
+
+def test_every_message_gets_it_through_normalize():
+    assert normalize("我怀運三個月") == "我怀孕三个月"  # traditional first, then the slip
+    assert all(len(w) in homophones.KEY_WORD_LENGTHS for w in homophones.key_words().values())
