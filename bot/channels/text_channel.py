@@ -8,6 +8,7 @@ bot/channels/wecom.py; nothing here knows either platform's XML or signatures.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 import time
 from dataclasses import dataclass, field
@@ -16,7 +17,7 @@ from typing import Any, Awaitable, Callable, Dict, List, Optional, Text, Type
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, OutputChannel, UserMessage
 from sanic.request import Request
 
-from bot.channels.textsplit import OptionMemory, TTLCache, fresh, mask, pack, render_messages
+from bot.channels.textsplit import MAX_AHEAD, OptionMemory, TTLCache, fresh, mask, pack, render_messages
 
 logger = logging.getLogger(__name__)
 
@@ -154,7 +155,13 @@ class TextChannel(InputChannel):
         self.sender = sender
         self.reply_budget = reply_budget
         self.options = OptionMemory()
-        self.deliveries = TTLCache(dedupe_ttl)
+        self.window = dedupe_ttl  # how old a signed request may be
+        # What this channel has seen, remembered as long as a request stays acceptable (window + MAX_AHEAD),
+        # so that no replay outlives its memory: deliveries by MsgId, and each signed POST's
+        # (timestamp, nonce, signature) with the digest of its body. Both sit behind TTLCache's small
+        # interface (setdefault/get/set/pop), in this process: several replicas need one shared store.
+        self.deliveries = TTLCache(dedupe_ttl + MAX_AHEAD)
+        self.signatures = TTLCache(dedupe_ttl + MAX_AHEAD)
         self._tasks: set = set()
 
     @classmethod
@@ -165,10 +172,24 @@ class TextChannel(InputChannel):
         return self.output_class(self)
 
     def timely(self, req: Request) -> bool:
-        """Refuse a signed request whose timestamp is older (or newer) than the dedupe window."""
-        if fresh(req.args.get("timestamp", ""), self.deliveries.ttl):
+        """Refuse a signed request dated more than the window ago, or more than MAX_AHEAD ahead."""
+        if fresh(req.args.get("timestamp", ""), self.window):
             return True
-        logger.warning("%s: stale or missing timestamp from %s (replay?) refused", self.name(), req.ip)
+        logger.warning("%s: stale, future or missing timestamp from %s (replay?) refused", self.name(), req.ip)
+        return False
+
+    def first_use(self, req: Request, signature: str) -> bool:
+        """Refuse a signed POST whose (timestamp, nonce, signature) came before with another body.
+
+        WeChat's plain-mode signature covers only token, timestamp and nonce, not the body: a captured
+        signature would carry any message, as anyone, while its timestamp is acceptable. The same
+        body again is a retry (or a replay, answered once by the MsgId dedupe) and passes."""
+        key = (req.args.get("timestamp", ""), req.args.get("nonce", ""), signature)
+        digest = hashlib.sha256(req.body or b"").hexdigest()
+        first, _ = self.signatures.setdefault(key, digest)
+        if first == digest:
+            return True
+        logger.warning("%s: a used signature with another body from %s refused (replay?)", self.name(), req.ip)
         return False
 
     def user_of(self, sender_id: str) -> Optional[str]:

@@ -5,7 +5,8 @@
 - `pack` joins a turn's bot messages into as few such pieces as possible;
 - `number_buttons` turns Rasa buttons into numbered lines ("回复 1 …") and returns their payloads;
 - `OptionMemory` remembers those payloads per user, so that a reply of "1" selects option 1;
-- `TTLCache` is a small in-memory cache with expiry (duplicate deliveries);
+- `fresh` bounds a signed request's timestamp on both sides (replays);
+- `TTLCache` is a small in-memory cache with expiry (duplicate deliveries, signatures seen);
 - `mask` hides phone and ID numbers before text is logged (appdb.privacy, which imports nothing heavy).
 """
 from __future__ import annotations
@@ -107,16 +108,22 @@ def render_messages(messages: Iterable[dict[str, Any]]) -> tuple[list[str], list
     return texts, payloads
 
 
-def fresh(timestamp: str, window: float, now: float | None = None) -> bool:
-    """Whether a signed request's timestamp is within `window` seconds of now (either side).
+MAX_AHEAD = 60.0  # seconds a signed request may be dated ahead of our clock (skew between WeChat and us)
 
-    The signature covers the timestamp, so a captured request replayed later is refused here;
-    within the window the MsgId dedupe (kept for the same window) refuses it instead."""
+
+def fresh(timestamp: str, window: float, now: float | None = None, ahead: float = MAX_AHEAD) -> bool:
+    """Whether a signed request's timestamp lies between `window` seconds ago and `ahead` seconds from now.
+
+    The signature covers the timestamp, so a captured request replayed later is refused here; while
+    it is still acceptable, the channel's memory of what it has seen (kept `window + ahead` seconds,
+    `TextChannel`) refuses it instead. Bounding the future side is what makes that memory long enough:
+    a request dated far ahead would stay acceptable after its memory expired."""
     try:
         sent = float(timestamp)
     except (TypeError, ValueError):
         return False
-    return abs((time.time() if now is None else now) - sent) <= window
+    age = (time.time() if now is None else now) - sent
+    return -ahead <= age <= window
 
 
 class TTLCache:

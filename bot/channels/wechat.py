@@ -3,6 +3,9 @@
 - GET: URL verification (sha1 of sorted token/timestamp/nonce) → echo `echostr`; bad signature → 403.
 - POST: plain and safe (AES) mode. Bad signature or wrong AppId → 403 with nothing processed,
   malformed XML → 400; anything unexpected is logged and answered "success", never a 5xx.
+  Safe mode is the one to deploy: plain mode's signature does not cover the body, so a captured
+  signature is refused with any other body (`TextChannel.first_use`) and only within a timestamp
+  window bounded on both sides (`fresh`); safe mode's msg_signature covers the encrypted body.
 - Text goes to Rasa as sender "wx:" + OpenID. A turn runs with a time budget (WECHAT_REPLY_BUDGET,
   WeChat waits 5 s): done in time → a passive reply (one message ≤ 2048 bytes) and the rest through
   the customer-service API; too slow → "success" at once and the whole answer through that API.
@@ -159,8 +162,10 @@ class WeChatInput(TextChannel):
             except Exception as e:  # noqa: BLE001 (not XML, no <Encrypt>, not decryptable)
                 logger.warning("wechat: malformed encrypted message: %r", e)
                 return response.text("bad request", status=400)
+            if not self.first_use(req, args.get("msg_signature")):
+                return response.text("forbidden", status=403)
         else:
-            if not self._signed(req):
+            if not self._signed(req) or not self.first_use(req, args.get("signature", "")):
                 return response.text("forbidden", status=403)
             xml = body
         try:

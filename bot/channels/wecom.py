@@ -91,7 +91,8 @@ class WeComInput(TextChannel):
         try:
             if check:
                 return 200, self.crypto.check_signature(signature, timestamp, nonce, payload)
-            return 200, self.crypto.decrypt_message(payload, signature, timestamp, nonce)
+            plain = self.crypto.decrypt_message(payload, signature, timestamp, nonce)
+            return (200, plain) if self.first_use(req, signature) else (403, "")
         except InvalidSignatureException:
             logger.warning("wecom: bad msg_signature from %s", req.ip)
             return 403, ""

@@ -219,6 +219,52 @@ def test_a_replayed_request_with_an_old_timestamp_is_refused(stack, openid):
     assert old.status_code == 403
 
 
+def test_a_captured_plain_signature_cannot_carry_another_body(stack, openid):
+    """Plain mode signs token/timestamp/nonce only: within the window, one captured signature used to
+    inject a message into anyone's conversation (issue 12, finding 5)."""
+    ts, nonce = str(int(time.time())), uuid.uuid4().hex[:10]
+    params = {"signature": _sign(TOKEN, ts, nonce), "timestamp": ts, "nonce": nonce}
+    url = f"{stack.rasa_url}/webhooks/wechat/webhook"
+    genuine = _message_xml(openid, content="产假多少天").encode()
+    answer = reply_of(_check(httpx.post(url, params=params, content=genuine, timeout=10)))["Content"]
+    assert "98天" in answer
+    victim = "o" + uuid.uuid4().hex[:27]
+    forged = _check(httpx.post(url, params=params, content=_message_xml(victim, content="查询我的预约").encode(),
+                               timeout=10))
+    assert forged.status_code == 403
+    assert user_events(stack, "wx:" + victim) == []
+    retry = _check(httpx.post(url, params=params, content=genuine, timeout=10))  # WeChat retrying the same body
+    assert reply_of(retry)["Content"] == answer
+    assert len(user_events(stack, "wx:" + openid)) == 1
+
+
+def test_a_request_dated_ahead_is_refused_beyond_clock_skew(stack, openid):
+    """A request dated +280 s stayed acceptable after the MsgId dedupe forgot it and was processed again:
+    the future side is bounded by clock skew (60 s), and what was seen is remembered window + skew."""
+    ahead = _message_xml(openid, content="产假多少天")
+    assert post_plain(stack, openid, ahead, age=-280).status_code == 403
+    assert user_events(stack, "wx:" + openid) == []
+    skewed = reply_of(post_plain(stack, openid, _message_xml(openid, content="产假多少天"), age=-30))
+    assert "98天" in skewed["Content"]  # ordinary clock skew is fine
+
+
+def test_wecom_refuses_a_request_dated_ahead_and_a_signature_with_another_body(stack, api):
+    user = "lisi" + uuid.uuid4().hex[:6]
+    url = f"{stack.rasa_url}/webhooks/wecom/webhook"
+    ts, nonce = str(int(time.time()) + 280), "wn-ahead"
+    envelope = _wecom_envelope(_wecom_text(user, "产假多少天"), ts, nonce)
+    r = httpx.post(url, params={"msg_signature": envelope["MsgSignature"], "timestamp": ts, "nonce": nonce},
+                   content=_wecom_body(envelope).encode(), timeout=10)
+    assert _check(r).status_code == 403
+    ts, nonce = str(int(time.time())), "wn-other"
+    captured = _wecom_envelope(_wecom_text(user, "产假多少天"), ts, nonce)
+    other = _wecom_envelope(_wecom_text("wangwu" + uuid.uuid4().hex[:6], "查询我的预约"), ts, nonce)
+    forged = httpx.post(url, params={"msg_signature": captured["MsgSignature"], "timestamp": ts, "nonce": nonce},
+                        content=_wecom_body(other).encode(), timeout=10)
+    assert _check(forged).status_code == 403  # WeCom's msg_signature covers the encrypted body
+    assert user_events(stack, "wecom:" + user) == []
+
+
 def test_wecom_refuses_a_stale_timestamp(stack):
     ts, nonce = str(int(time.time()) - 600), "wn-old"
     envelope = _wecom_envelope("echo-old", ts, nonce)
@@ -402,6 +448,18 @@ def test_user_outside_48h_window_is_logged_not_crashing(stack, api, openid):
 
 def _wecom_envelope(plain: str, ts: str, nonce: str) -> dict:
     return xmltodict.parse(WeComCrypto(WECOM_TOKEN, WECOM_AES_KEY, CORP_ID).encrypt_message(plain, nonce, ts))["xml"]
+
+
+def _wecom_text(user: str, content: str, msg_id: int | None = None) -> str:
+    return (f"<xml><ToUserName><![CDATA[{CORP_ID}]]></ToUserName><FromUserName><![CDATA[{user}]]></FromUserName>"
+            f"<CreateTime>{int(time.time())}</CreateTime><MsgType><![CDATA[text]]></MsgType>"
+            f"<Content><![CDATA[{content}]]></Content><MsgId>{msg_id or uuid.uuid4().int % 10**15}</MsgId>"
+            f"<AgentID>{AGENT_ID}</AgentID></xml>")
+
+
+def _wecom_body(envelope: dict) -> str:
+    return (f"<xml><ToUserName><![CDATA[{CORP_ID}]]></ToUserName><AgentID><![CDATA[{AGENT_ID}]]></AgentID>"
+            f"<Encrypt><![CDATA[{envelope['Encrypt']}]]></Encrypt></xml>")
 
 
 def test_wecom_url_check(stack):
