@@ -347,7 +347,10 @@ def economic_compensation(situation: Situation | str, *, monthly_wage: float | N
 
 
 def render_compensation(result: MoneyCalculation) -> str:
-    """A short reply: the answer first, then 计算方法, the caveats and 法律依据."""
-    parts = [result.answer, "计算方法：" + "；".join(result.lines) + "。", *result.caveats,
-             "法律依据：" + cite_grouped(result.basis)]
+    return render_working(result.answer, result.lines, result.caveats, result.basis)
+
+
+def render_working(answer: str, lines: list[str], caveats: list[str], basis: list[LegalBasis]) -> str:
+    """A short reply on her money or days: the answer first, then 计算方法, the caveats and 法律依据."""
+    parts = [answer, "计算方法：" + "；".join(lines) + "。", *caveats, "法律依据：" + cite_grouped(basis)]
     return "\n".join(parts)

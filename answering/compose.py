@@ -9,13 +9,13 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from answering import calculators, compensation, deadlines, facts, issues
+from answering import annual_leave, calculators, compensation, deadlines, facts, issues, overtime
 from answering.deadlines import cite_grouped
 from answering.facts import Facts
 from answering.issues import Issue
 from knowledge import regions, topics
 from knowledge.normalize import normalize
-from knowledge.safety import detect
+from knowledge.safety import SAFETY_TEXT, detect
 from knowledge.models import NATIONAL, LegalBasis
 from knowledge.replies import ReplyKind as K
 from knowledge.search import Searcher, SearchResult, render_hit
@@ -44,28 +44,16 @@ _NOT_LENGTH = re.compile(r"工资|津贴|钱|待遇|辞退|解除|开除|合同|
 _MISCARRIAGE = re.compile(r"流产|引产|胎停|小产|停育|胎死")
 _BREASTFEEDING_TIME = re.compile(r"哺乳时间|喂奶时间|哺乳假?.{0,4}(几|多少|多久)|每天.{0,6}(哺乳|喂奶)")
 _REGIONAL_LEAVE = re.compile(r"陪产|护理假|育儿假|婚假")
-_FATHER_ASKS = re.compile(r"(男方|男职工|爸爸|当爹的|老公|丈夫)(能|可以|有|可)(休)?(几天|多少天|多久|什么|啥)?的?假")
+# His leave, however he is named; the gap never mentions her (老公说我产假… is about hers).
+_FATHER_ASKS = re.compile(r"(男方|男职工|爸爸|当爹的|老公|丈夫|孩子(他)?爸)[^。？?！!我她]{0,10}假")
 _HE_ASKS = re.compile(r"我(自己)?.{0,3}(能|可以|有|可)休.{0,6}(几|多少|多久)|我(自己)?的假")
 _AFTER_FIRST_BIRTHDAY = re.compile(
     r"(满|过了?|到了?|超过)(一|1)(周)?岁.{0,4}(以后|之后|后)|(一|1)(周)?岁(以后|之后|后)")
-_FOLLOW_UP = re.compile(r"^(那|那么|如果|要是|换成|假如)?.{0,10}(呢|的话|怎么样|怎么算)?[?？。!！]*$")
 
 OUT_OF_SCOPE_TEXT = ("抱歉，这个问题超出了我的服务范围。我主要解答女职工劳动权益方面的问题，比如产假、"
                      "孕期和哺乳期保护、生育津贴、性骚扰、就业歧视、劳动仲裁，也可以介绍工会服务。")
 EMPTY_TEXT = "我没看懂这条消息。请用文字说说你遇到的情况，比如「产假有多少天」「怀孕了公司要辞退我怎么办」。"
 LONG_MESSAGE = 60  # characters: a story rather than a question
-SAFETY_TEXT = {  # said first, then her question is answered: danger never ends the conversation
-    "self_harm": ("听到你这么难受，我很担心你。你的安全最要紧："
-                  "如果你现在有伤害自己的念头或已经受伤，请马上拨打120或110；"
-                  "心理援助热线12356可以随时打过去说说。你不是一个人，你说的事我们一起想办法。"),
-    "sexual_assault": ("发生这样的事不是你的错。如果你现在不安全，请立刻拨打110报警；"
-                       "先不要洗澡、不要换洗衣物，保留衣物、"
-                       "聊天记录等证据，尽快去医院检查并告诉医生发生了什么，留好病历。妇联热线12338可以陪你求助，"
-                       "工会维权专员也可以帮你；心里难受可以打心理援助热线12356。"),
-    "threat": ("你的安全最重要。如果你现在有危险，请立刻拨打110报警。妇联维权热线12338可以提供帮助和庇护信息；"
-               "心理援助热线12356全天可以倾诉。受到家暴或威胁，可以向法院申请人身安全保护令。"),
-}
-SAFETY_TEXT["violence"] = SAFETY_TEXT["threat"]
 SELF_HARM_FOR_SOMEONE = ("听起来{who}现在很危险。如果{who}有伤害自己的念头或已经受伤，"
                          "请马上拨打120或110，尽量陪在身边、"
                          "别让{who}一个人待着；心理援助热线12356可以帮你们。{who}遇到的事，我们一起想办法。")
@@ -84,7 +72,9 @@ for _topic in ("dismissal", "contract", "compensation", "resign", "insurance"):
     NEXT_STEPS[_topic] = ("先留好劳动合同、工资流水、聊天记录等证据；1年内可以向劳动合同履行地或单位所在地的"
                           "劳动争议仲裁委员会申请仲裁（不收费），也可以拨打12351找工会")
 DEFAULT_NEXT_STEP = "可以拨打全国职工服务热线12351问工会，或拨打12348公共法律服务热线了解法律援助"
-FOLLOW_UP_FACTS = ("province", "birth_date", "babies", "difficult_birth", "child_order", "pregnancy_months")
+FOLLOW_UP_FACTS = ("province", "birth_date", "babies", "difficult_birth", "child_order", "pregnancy_months",
+                   "tenure_months", "career_months", "monthly_wage")
+FOLLOW_UP_MAX_CHARS = 40  # a message that only adds facts is a follow-up up to this length
 _FOLLOW_UP_REF = re.compile(r"^(那|那么|那要是|那如果|如果|要是|还|也)"
                             r"|(呢|还有吗|也有吗|也算吗|也能吗|还能吗|还算吗|行吗|可以吗)[?？。!！]*$")
 _FIRST_STEP = re.compile(r"怎么做：\s*1[.．、]\s*([^；;。\n]+)")
@@ -156,6 +146,8 @@ def _answer(question: str, topic: str | None, intent: str | None, known: Facts, 
                                    or len(issues.spot(question, known, use_model=False)) >= 2)
     if several or (found and len(question) >= LONG_MESSAGE):  # a short question needs two cues to split
         return _issues_reply(found, known, searcher, question, intent, today)
+    if found and _worked_out_parts(found, known, question, today):  # her own figures beat a general answer
+        return _issues_reply(found, known, searcher, question, intent, today)
     reply = (_regional_leave(question, known)
              or _calculate(question, intent, known)
              or _retrieve(question, topic, intent, known, searcher, intent_confidence))
@@ -217,10 +209,8 @@ def _issues_reply(found: list[Issue], known: Facts, searcher: Searcher, question
         parts.append(f"{label}\n{block}")
         sources += cites
         regions_seen.add(region)
-    for extra in (_compensation_part(found, known), _deadline_part(found, question, known, today),
-                  _double_wage_part(found, known)):
-        if extra:
-            parts.insert(1, extra)
+    for extra in _worked_out_parts(found, known, question, today):
+        parts.insert(1, extra)
     if header:
         parts[0] = "".join(header) + "\n" + parts[0]
     parts.append(_closing(found, searcher, regions_seen))
@@ -306,6 +296,21 @@ def _double_wage_part(found: list[Issue], known: Facts) -> str | None:
             f"法律依据：{cite_grouped(DOUBLE_WAGE_BASIS)}")
 
 
+def _worked_out_parts(found: list[Issue], known: Facts, question: str, today: date | None) -> list[str]:
+    """Her own figures, worked out from what she told: compensation, deadlines, the double wage,
+    annual leave and overtime pay. Each goes right after the issue it belongs to is named."""
+    ids = {i.id for i in found}
+    parts = [_compensation_part(found, known), _deadline_part(found, question, known, today),
+             _double_wage_part(found, known)]
+    if "annual_leave" in ids:
+        parts.append(annual_leave.days_part(question, known.career_months, known.tenure_months))
+    if "annual_leave_pay" in ids:
+        parts.append(annual_leave.pay_part(question, known.monthly_wage))
+    if "overtime_pay" in ids:
+        parts.append(overtime.pay_part(question, known.monthly_wage))
+    return [p for p in parts if p]
+
+
 def _compensation_part(found: list[Issue], known: Facts) -> str | None:
     """Her compensation computed from the tenure and wage she gave, for the way her job ended."""
     ending = next((ENDINGS[i.id] for i in found if i.id in ENDINGS), None)
@@ -368,7 +373,7 @@ def _resolve_question(clean: str, intent: str | None, stated: Facts, conv: Conve
     if not conv.last_question or issues.spot(clean, stated, use_model=False):
         return clean, INTENT_TOPICS.get(intent or "")
     adds_fact = any(getattr(stated, name) is not None for name in FOLLOW_UP_FACTS)
-    is_follow_up = adds_fact and (intent == "inform" or (len(clean) <= 14 and _FOLLOW_UP.match(clean)))
+    is_follow_up = adds_fact and (intent == "inform" or len(clean) <= FOLLOW_UP_MAX_CHARS)
     refers_back = len(clean) <= 20 and _FOLLOW_UP_REF.search(clean)
     if is_follow_up or refers_back:
         return f"{conv.last_question} {clean}", conv.last_topic
@@ -414,7 +419,7 @@ def _calculate_issue(issue: Issue, question: str, intent: str | None, known: Fac
     if issue.calculator == "breastfeeding_time":
         return _breastfeeding_reply(question, known)
     if issue.calculator == "regional_leave" and known.province:
-        return _regional_leave(question, known)
+        return _regional_leave(question, known, spotted=True)
     if issue.calculator == "maternity_leave" and (known.province or known.birth_date or known.babies
                                                     or known.difficult_birth):
         return _maternity_reply(known)
@@ -479,9 +484,10 @@ def _fathers_leave(question: str, known: Facts) -> bool:
     return bool(_FATHER_ASKS.search(question) or (known.asker == "husband" and _HE_ASKS.search(question)))
 
 
-def _regional_leave(question: str, known: Facts) -> Reply | None:
-    """陪产假/育儿假/婚假 are set by each province: answer from the table or ask where she works."""
-    if not (_REGIONAL_LEAVE.search(question) or _fathers_leave(question, known)):
+def _regional_leave(question: str, known: Facts, spotted: bool = False) -> Reply | None:
+    """陪产假/育儿假/婚假 are set by each province: answer from the table or ask where she works.
+    `spotted`: the issue spotter already read the message as about these leaves (in any wording)."""
+    if not (spotted or _REGIONAL_LEAVE.search(question) or _fathers_leave(question, known)):
         return None
     if not known.province:
         return Reply(K.CLARIFY, "陪产假（护理假）、育儿假和婚假的天数由各省规定，国家没有统一天数。你在哪个省份工作？",

@@ -17,6 +17,7 @@ from knowledge.numerals import DIGIT_CHARS, DIGITS, YEAR_DIGIT_CHARS, year_to_in
 
 _DIGIT = rf"[0-9{DIGIT_CHARS}十]"
 _NUM = _DIGIT + "+"
+NUMBER = _NUM  # a number in digits or Chinese numerals, for the other parsers of her story
 _BABIES = {"双胞胎": 2, "双胎": 2, "龙凤胎": 2, "三胞胎": 3, "四胞胎": 4, "五胞胎": 5}
 _DIFFICULT = re.compile(r"难产|剖腹产|剖宫产|剖腹|顺转剖|产钳|胎吸|大出血")
 _NOT_DIFFICULT = re.compile(r"(不是|没有|非|不算|不属于|不按)(难产|剖)|顺产")
@@ -62,7 +63,8 @@ class Facts:
     asker: str | None = None  # self | husband | parent | partner | relative | colleague
     stage: str | None = None  # pregnant | maternity_leave | nursing | miscarriage
     baby_months: float | None = None
-    tenure_months: int | None = None
+    tenure_months: int | None = None  # with this employer: what compensation counts
+    career_months: int | None = None  # across employers: what annual leave counts
     monthly_wage: int | None = None
     probation: bool | None = None
     dispatch: bool | None = None
@@ -163,10 +165,10 @@ def parse_pregnancy_months(text: str) -> float | None:
 
 
 _PREGNANT = re.compile(r"怀孕|怀了|身孕|有孕|孕期|孕妇|孕[0-9一二三四五六七八九十]"
-                       r"|大肚子|有喜|怀着|怀上|挺着肚子|准妈妈|预产期")
+                       r"|大肚子|有喜|怀着|怀上|挺着肚子|准妈妈|预产期|有(咗|了)?(BB|bb|宝宝了|小孩了|娃了)")
 _MATERNITY_LEAVE = re.compile(r"(在|正在|还在|刚|正)休产假|产假(中|期间|还没)"
                               r"|坐月子|月子里|刚生(完|了)|生完孩子|生完娃|刚出月子")
-_NURSING = re.compile(r"哺乳|喂奶|背奶|吸奶|母乳")
+_NURSING = re.compile(r"哺乳|喂奶|背奶|吸奶|母乳|吃奶|(休|修)完产假|产假(结束|休完|到期)")
 _MISCARRIAGE_WORDS = re.compile(r"流产|引产|胎停|小产|停育|胎死")
 # 孕期、产期、哺乳期 (劳动合同法 第四十二条第四项, 第四十五条): the stages in which she may not be dismissed under
 # 第四十条/第四十一条 and her fixed-term contract runs on. 产期 includes the leave after a miscarriage, which
@@ -175,9 +177,15 @@ THREE_PERIODS = frozenset({"pregnant", "maternity_leave", "nursing", "miscarriag
 _BABY_AGE = re.compile(rf"(孩子|宝宝|娃|小孩|儿子|女儿|闺女|宝|娃娃|小宝)(才|刚"
                        rf"|刚刚|现在|已经)?(满)?({_NUM})(个半|个)?多?月")
 _BABY_YEARS = re.compile(rf"(孩子|宝宝|娃|小孩|儿子|女儿|闺女)(才|刚|刚刚|现在|已经)?(满)?({_NUM}|半)(周)?岁(半)?")
+# Between the verb and the number people put aspect and hedges: 干了整整四年, 做咗4年, 入职已经一年了.
+_TENURE_FILLER = (r"(?:[了过有咗满整足共都就才也快近]|已经|整整|足足|一共|总共|累计|前后|加起来|将近|差不多"
+                  r"|大概|大约)*")
 _TENURE = re.compile(
-    rf"(干|做|工作|上班|入职|呆|待|在这|在厂里|在公司|在单位|工龄|已经|来了|打工)[了过有快近将]*(快|近|将近|差不多)?"
-    rf"({_NUM}|半)(年|个月)(半|多)?(零?({_NUM})个?月)?")
+    rf"(干|做|工作|上班|入职|呆|待|在这|在厂里|在公司|在单位|工龄|司龄|已经|来了|打工|返工|参加工作)"
+    rf"({_TENURE_FILLER})({_NUM}|半)(年|个月)(半|多)?(零?({_NUM})个?月)?")
+# A span across several employers (一共工作了12年, 参加工作二十年, 社会工龄): what annual leave counts
+# (企业职工带薪年休假实施办法 第四条), never what compensation counts (only this employer's years).
+_CAREER = re.compile(r"一共|总共|累计|前后|加起来|参加工作|社会工龄|(换|跳槽|新)(了|到)?.{0,3}(公司|单位|厂)")
 _TENURE_SINCE = re.compile(rf"({_DIGIT}{{4}})\s*年\s*(({_DIGIT}{{1,2}})\s*月)?.{{0,6}}"
                            rf"(入职|进厂|进的|进公司|开始上班|开始工作|来的)")
 _CONTRACT_YEARS = re.compile(rf"(签了|签的|签过|订了)(?:一份|份)?({_NUM})年"
@@ -227,18 +235,11 @@ def parse_baby_months(text: str) -> float | None:
 
 
 def parse_tenure_months(text: str, today: date | None = None) -> int | None:
-    """How long she has worked there, in months: 干了四年, 工作2年7个月, 入职一年半, 2019年入职."""
+    """How long she has worked there, in months: 干了四年, 工作2年7个月, 入职一年半, 2019年入职.
+    A span she gives for her whole working life (一共工作了12年) is not this employer's."""
     m = _TENURE.search(text)
     if m:
-        n = 0.5 if m.group(3) == "半" else to_int(m.group(3))
-        if n is None:
-            return None
-        months = n * 12 if m.group(4) == "年" else n
-        if m.group(5) == "半" and m.group(4) == "年":
-            months += 6
-        if m.group(7) and (extra := to_int(m.group(7))) is not None and m.group(4) == "年":
-            months += extra
-        return int(months) if 0 < months <= 600 else None
+        return None if _CAREER.search(text) else _span_months(m)
     m = _CONTRACT_YEARS.search(text)
     if m and (n := to_int(m.group(2))) is not None and 0 < n <= 40:
         return n * 12  # a fixed-term contract that ran its course: she worked its length
@@ -250,6 +251,25 @@ def parse_tenure_months(text: str, today: date | None = None) -> int | None:
         if year and month and 1950 < year <= today.year and 1 <= month <= 12:
             return max(0, (today.year - year) * 12 + today.month - month)
     return None
+
+
+def parse_career_months(text: str) -> int | None:
+    """Her working life across employers, in months (一共工作了12年, 我工作满二十年了，刚换了家公司):
+    what the days of annual leave depend on."""
+    m = _TENURE.search(text)
+    return _span_months(m) if m and _CAREER.search(text) else None
+
+
+def _span_months(m: re.Match) -> int | None:
+    n = 0.5 if m.group(3) == "半" else to_int(m.group(3))
+    if n is None:
+        return None
+    months = n * 12 if m.group(4) == "年" else n
+    if m.group(5) == "半" and m.group(4) == "年":
+        months += 6
+    if m.group(7) and (extra := to_int(m.group(7))) is not None and m.group(4) == "年":
+        months += extra
+    return int(months) if 0 < months <= 600 else None
 
 
 def parse_wage(text: str) -> int | None:
@@ -286,7 +306,9 @@ def describe(f: Facts) -> str:
     elif f.stage == "miscarriage":
         parts.append("流产或引产后")
     if f.tenure_months:
-        parts.append("工作" + _tenure_cn(f.tenure_months))
+        parts.append("工作" + span_cn(f.tenure_months))
+    if f.career_months:
+        parts.append("累计工作" + span_cn(f.career_months))
     if f.monthly_wage:
         parts.append(f"月工资{f.monthly_wage}元")
     for flag, label in ((f.probation, "在试用期"), (f.dispatch, "劳务派遣"), (f.platform, "平台接单工作"),
@@ -306,7 +328,8 @@ def _months_cn(value: float | None) -> str:
     return f"{int(value)}个半月" if value % 1 else f"{int(value)}个月"
 
 
-def _tenure_cn(months: int) -> str:
+def span_cn(months: int) -> str:
+    """29 -> 2年5个月: a span of work said as she would."""
     years, rest = divmod(months, 12)
     return (f"{years}年" if years else "") + (f"{rest}个月" if rest else "")
 
@@ -328,6 +351,7 @@ def extract(text: str, entities: list[dict] | None = None, today: date | None = 
         stage=parse_stage(text),
         baby_months=parse_baby_months(text),
         tenure_months=parse_tenure_months(text, today),
+        career_months=parse_career_months(text),
         monthly_wage=parse_wage(text),
         probation=True if "试用期" in text else None,
         dispatch=True if re.search(r"派遣|劳务公司|人力资源公司", text) else None,

@@ -180,3 +180,14 @@ def test_a_colloquial_harassment_complaint_is_answered(searcher):
     reply = talk(searcher, "领导老发黄色段子给我")
     assert reply.kind == "answer" and "性骚扰" in reply.text and "预防和制止" in reply.text
 
+
+
+def test_her_annual_leave_and_overtime_pay_are_worked_out(searcher):
+    assert "年休假是10天" in talk(searcher, "年假有几天", "我工作十二年了，中间换过三家单位").text
+    reply = talk(searcher, "月薪4350，这个月加了4个周六的班，每次8小时，公司没安排补休也没给钱，加班费应该给多少？")
+    assert "1600元" in reply.text and "21.75" in reply.text
+
+
+def test_a_dismissal_in_the_nursing_period_is_unlawful_and_owed_twice(searcher):
+    reply = talk(searcher, "我老婆入职1年3个月，月薪9000，休完产假回来公司说她岗位取消了，让她签解除协议，能赔多少")
+    assert "27000" in reply.text  # 2N: a termination the nursing period bars (劳动合同法 第四十二条、第八十七条)

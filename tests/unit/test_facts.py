@@ -87,3 +87,17 @@ def test_the_situation_survives_the_slot_round_trip():
     told = facts.extract("我老婆在广东，2025年5月10日剖的，双胞胎，工作2年7个月，月薪6000", today=date(2026, 11, 24))
     assert facts.Facts.from_slot(told.as_slot()) == told
     assert facts.Facts.from_slot({"birth_date": "not a date", "unknown": 1}) == facts.Facts()
+
+
+@pytest.mark.parametrize("text,tenure,career", [
+    ("工作了整3年", 36, None), ("做咗4年", 48, None), ("做了整整四年", 48, None), ("入职已经整整一年了", 12, None),
+    ("干了四年七个月", 55, None), ("在这干了快三年", 36, None),
+    ("我一共工作了12年了，这家公司今年才来的", None, 144), ("我工作满二十年了，刚换了家公司", None, 240)])
+def test_tenure_with_hedges_and_a_working_life_apart_from_this_employer(text, tenure, career):
+    assert (facts.parse_tenure_months(text), facts.parse_career_months(text)) == (tenure, career)
+
+
+@pytest.mark.parametrize("text,stage", [("孩子还在吃奶", "nursing"), ("休完产假回来第二周", "nursing"),
+                                        ("主管知道我有咗BB", "pregnant")])
+def test_stage_in_everyday_and_cantonese_words(text, stage):
+    assert facts.parse_stage(text) == stage

@@ -1,0 +1,100 @@
+"""Overtime pay from her monthly wage and the overtime she told: the least the law lets it be.
+
+劳动法 第四十四条: overtime on a working day is paid at no less than 150 % of the wage, work on a
+rest day that is not made up with time off at no less than 200 %, work on a public holiday at no less
+than 300 %. The daily wage is the monthly wage ÷ 21.75 (the 月计薪天数 that 企业职工带薪年休假实施办法
+第十一条 also uses) and the hourly wage the daily ÷ 8 (劳动法 第三十六条: eight hours a day); what
+counts in the monthly wage differs by region, so the figures are said to be the least, with a caveat.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
+from answering.annual_leave import PAID_DAYS_PER_MONTH
+from answering.compensation import render_working, yuan
+from answering.facts import NUMBER, to_int
+from knowledge.models import LegalBasis
+
+BASIS = [LegalBasis("劳动法", "第三十六条"), LegalBasis("劳动法", "第四十四条"),
+         LegalBasis("企业职工带薪年休假实施办法", "第十一条")]
+HOURS_PER_DAY = 8
+WORKDAY, REST_DAY, HOLIDAY = 150, 200, 300  # per cent of the wage, 劳动法 第四十四条
+
+_GAP = "[^，。；？]"  # within one clause
+_REST_DAY_WORDS = "周六|周日|周末|星期六|星期天|星期日|休息日|双休日?"
+_WORKDAY_HOURS = re.compile(rf"(工作日|平时|平常|晚上|下班后?){_GAP}{{0,10}}?加(了)?(班)?(?P<n>{NUMBER})(个)?(半)?小时")
+_REST_DAYS = (re.compile(rf"({_REST_DAY_WORDS}){_GAP}{{0,6}}?加(了)?(班)?(?P<n>{NUMBER})天"),
+              re.compile(rf"加(了)?(?P<n>{NUMBER})个({_REST_DAY_WORDS})"))
+_REST_HOURS_EACH = re.compile(rf"每(次|天|个){_GAP}{{0,3}}?(?P<n>{NUMBER})(个)?小时")
+_HOLIDAY_DAYS = re.compile(rf"(法定节假日|法定假日|国庆|春节|五一|元旦|中秋|端午|清明|过年){_GAP}{{0,8}}?"
+                           rf"加(了)?(班)?(?P<n>{NUMBER})天")
+_MADE_UP = re.compile(r"(?<![没未不])(安排|给)(了)?补休|(?<![没未不])调休了")
+
+
+@dataclass
+class Overtime:
+    """The overtime she told: hours on working days, days (and hours each) on rest days and holidays."""
+
+    workday_hours: int = 0
+    rest_days: int = 0
+    rest_hours_each: int = HOURS_PER_DAY
+    holiday_days: int = 0
+
+    def any(self) -> bool:
+        return bool(self.workday_hours or self.rest_days or self.holiday_days)
+
+
+def parse(text: str) -> Overtime:
+    """工作日晚上一共加了20个小时, 周六加了两天, 加了4个周六的班每次8小时, 国庆加了3天."""
+    told = Overtime()
+    if m := _WORKDAY_HOURS.search(text):
+        told.workday_hours = to_int(m.group("n")) or 0
+    for pattern in _REST_DAYS:
+        if m := pattern.search(text):
+            told.rest_days = to_int(m.group("n")) or 0
+            break
+    if told.rest_days and (m := _REST_HOURS_EACH.search(text)) and 0 < (each := to_int(m.group("n")) or 0) <= 12:
+        told.rest_hours_each = each
+    if m := _HOLIDAY_DAYS.search(text):
+        told.holiday_days = to_int(m.group("n")) or 0
+    return told
+
+
+def pay_part(text: str, monthly_wage: int | None) -> str | None:
+    """Her overtime pay when she gave her wage: the total for what she told, else her rates."""
+    if not monthly_wage:
+        return None
+    daily = Decimal(monthly_wage) / PAID_DAYS_PER_MONTH
+    hourly = daily / HOURS_PER_DAY
+    lines = [f"日工资＝{monthly_wage}元÷21.75天＝{yuan(daily)}，小时工资＝日工资÷8＝{yuan(hourly)}"]
+    told = parse(text)
+    caveats = ["这是法定的最低标准；加班工资按什么基数算（奖金、补贴算不算），各地规定不同，可以问12333或维权专员。"]
+    if _MADE_UP.search(text):
+        caveats.append("休息日加班已经安排同等时间补休的，不再另付200%。")
+    if not told.any():
+        answer = (f"按你的月工资，工作日加班每小时至少{yuan(hourly * WORKDAY / 100)}，休息日加班又不补休的每小时至少"
+                  f"{yuan(hourly * REST_DAY / 100)}，法定节假日加班每小时至少{yuan(hourly * HOLIDAY / 100)}。")
+        return render_working(answer, lines + ["工作日×150%，休息日×200%，法定节假日×300%"], caveats, BASIS)
+    total = Decimal(0)
+    for amount, line in _items(told, daily, hourly):
+        total += amount
+        lines.append(line)
+    answer = f"按你说的加班，单位至少应付你加班费{yuan(total)}。"
+    return render_working(answer, lines, caveats, BASIS)
+
+
+def _items(told: Overtime, daily: Decimal, hourly: Decimal) -> list[tuple[Decimal, str]]:
+    items = []
+    if told.workday_hours:
+        amount = hourly * told.workday_hours * WORKDAY / 100
+        items.append((amount, f"工作日加班{told.workday_hours}小时×{yuan(hourly)}×{WORKDAY}%＝{yuan(amount)}"))
+    if told.rest_days:
+        hours = told.rest_days * told.rest_hours_each
+        amount = hourly * hours * REST_DAY / 100
+        items.append((amount, f"休息日加班{told.rest_days}天共{hours}小时×{yuan(hourly)}×{REST_DAY}%＝{yuan(amount)}"))
+    if told.holiday_days:
+        amount = daily * told.holiday_days * HOLIDAY / 100
+        items.append((amount, f"法定节假日加班{told.holiday_days}天×{yuan(daily)}×{HOLIDAY}%＝{yuan(amount)}"))
+    return items

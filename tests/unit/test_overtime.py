@@ -1,0 +1,28 @@
+"""Overtime pay from her wage and the overtime she told (劳动法 第四十四条: 150 %, 200 %, 300 %)."""
+from answering import overtime
+
+
+def test_what_she_told_is_read_clause_by_clause():
+    told = overtime.parse("这个月工作日晚上一共加了20个小时，周六加了两天，国庆加了3天")
+    assert (told.workday_hours, told.rest_days, told.rest_hours_each, told.holiday_days) == (20, 2, 8, 3)
+    told = overtime.parse("加了4个周六的班，每次6小时")
+    assert (told.rest_days, told.rest_hours_each) == (4, 6)
+    assert not overtime.parse("每天干十一个小时").any()
+
+
+def test_the_total_is_worked_out_item_by_item():
+    text = overtime.pay_part("月薪5220，工作日晚上一共加了20个小时，周六加了两天，公司都没安排补休", 5220)
+    assert text.startswith("按你说的加班，单位至少应付你加班费1860元。")
+    assert "20小时×30元×150%＝900元" in text and "2天共16小时×30元×200%＝960元" in text
+    assert "已经安排同等时间补休" not in text  # she said there was none
+
+
+def test_a_holiday_is_paid_three_times_the_daily_wage():
+    assert "3天×200元×300%＝1800元" in overtime.pay_part("国庆加了3天班", 4350)
+
+
+def test_without_hours_she_gets_her_rates_and_without_a_wage_nothing():
+    text = overtime.pay_part("每天干十一个小时，每周只休一天", 6000)
+    assert "每小时至少51.72元" in text and "68.97元" in text and "103.45元" in text
+    assert "各地规定不同" in text
+    assert overtime.pay_part("加班费怎么算", None) is None
