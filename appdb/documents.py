@@ -41,6 +41,10 @@ STAGING = "staging"  # beside knowledge.overlay's folders, which the build reads
 META_FIELDS = ("title", "issuer", "level", "region", "effective", "repealed")
 NATIONAL_WORDS = ("", "全国", "national")
 _UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]+')
+# Invisible characters: controls, format characters (the right-to-left override U+202E that shows
+# "报告\u202Excod.exe" as "报告exe.docx", other bidi controls, zero-width spaces, BOM), surrogates,
+# private-use and unassigned code points, line and paragraph separators.
+_INVISIBLE = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
 MAX_NAME = 100
 
 
@@ -53,9 +57,10 @@ def overlay() -> Path:
 
 
 def safe_filename(name: str) -> str:
-    """The uploaded name without folders, control characters or characters a file system refuses,
+    """The uploaded name without folders, invisible characters or characters a file system refuses,
     and with a supported type: it becomes a path on our disk, so nothing of it is trusted."""
     base = unicodedata.normalize("NFC", re.split(r"[\\/]", name or "")[-1])
+    base = "".join(c for c in base if unicodedata.category(c) not in _INVISIBLE)
     base = _UNSAFE.sub("_", base).strip(" ._")
     stem, dot, suffix = base.rpartition(".")
     suffix = f".{suffix.lower()}" if dot else ""

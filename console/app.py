@@ -60,7 +60,8 @@ class BodyLimit:
                 return await response(scope, receive, send)
         await self.app(scope, receive, send)
 
-app = FastAPI(title="女职工权益助手 · 工作台", docs_url="/api/docs", openapi_url="/api/openapi.json")
+# No API documentation pages or schema: they would describe every route to anyone (issue 12).
+app = FastAPI(title="女职工权益助手 · 工作台", docs_url=None, redoc_url=None, openapi_url=None)
 app.add_middleware(BodyLimit)
 app.include_router(officer_router)
 app.include_router(admin_router)

@@ -35,8 +35,14 @@ from settings import get_settings
 COOKIE = "wr_console"
 LOGIN_CSRF_COOKIE = "wr_login_csrf"
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
-MAX_FAILED_LOGINS = 5  # per username within LOCKOUT_WINDOW, then refused until the window passes
+# Guessing is throttled by address, and a name is locked only for the address that guessed it: five
+# wrong passwords from an outsider must not keep an officer out of her own account (a lever for a
+# denial of service). The address is the client's, or the one a proxy on this host forwards
+# (uvicorn trusts X-Forwarded-For from FORWARDED_ALLOW_IPS, 127.0.0.1 by default).
+MAX_FAILED_LOGINS = 5  # per username and address within LOCKOUT_WINDOW, then refused until the window passes
+MAX_FAILED_PER_ADDRESS = 30  # refusals of one address, whatever the names, within LOCKOUT_WINDOW
 LOCKOUT_WINDOW = timedelta(minutes=15)
+REFUSALS = ("login.failed", "login.locked", "login.throttled")
 TOUCH_EVERY = timedelta(seconds=30)  # last_seen is written at most this often
 
 
@@ -72,15 +78,27 @@ def _max_age() -> timedelta:
     return timedelta(hours=get_settings().CONSOLE_SESSION_MAX_HOURS)
 
 
-def _locked_out(username: str) -> bool:
-    since = utcnow() - LOCKOUT_WINDOW
+def _refusals(ip: str, actions: tuple[str, ...], username: str | None = None) -> int:
+    """Audited refusals from this address within LOCKOUT_WINDOW (of this username, if given)."""
+    query = select(func.count()).select_from(AuditLog).where(
+        AuditLog.action.in_(actions), AuditLog.at >= utcnow() - LOCKOUT_WINDOW, AuditLog.detail["ip"].as_string() == ip)
+    if username is not None:
+        query = query.where(AuditLog.actor == username)
     with session_scope() as s:
-        failures = s.scalar(select(func.count()).select_from(AuditLog).where(
-            AuditLog.action == "login.failed", AuditLog.actor == username, AuditLog.at >= since))
-    return failures >= MAX_FAILED_LOGINS
+        return s.scalar(query)
+
+
+def _refusal(name: str, ip: str) -> tuple[str, str] | None:
+    """(audit action, reason) when this attempt is refused before its password is checked."""
+    if _refusals(ip, REFUSALS) >= MAX_FAILED_PER_ADDRESS:
+        return "login.throttled", THROTTLED
+    if _refusals(ip, ("login.failed",), name) >= MAX_FAILED_LOGINS:
+        return "login.locked", LOCKED
+    return None
 
 
 LOCKED = "失败次数过多，请 15 分钟后再试，或联系管理员。"
+THROTTLED = "这个网络地址登录失败次数过多，请 15 分钟后再试，或联系管理员。"
 WRONG = "用户名或密码错误。"
 
 
@@ -88,13 +106,13 @@ def check_password(username: str, password: str, ip: str = "", *, via: str = "")
     """(user, "") or (None, reason): the one password check of both doors, the login form and the
     officers' HTTP Basic API, so the lockout after MAX_FAILED_LOGINS counts the failures of both
     and a password cannot be guessed through the API after the form has locked the name.
-    Refusals are audited (`via` says which door); a success is audited by the caller."""
+    Refusals are audited with the address (`via` says which door); a success is audited by the caller."""
     name = normalize_username(username)[:64]
     detail = {"ip": ip, **({"via": via} if via else {})}
-    if _locked_out(name):
+    if refused := _refusal(name, ip):
         with session_scope() as s:
-            audit.record(s, name, "login.locked", **detail)
-        return None, LOCKED
+            audit.record(s, name or "?", refused[0], **detail)
+        return None, refused[1]
     user = authenticate(name, password)
     if user is None:
         with session_scope() as s:

@@ -195,3 +195,15 @@ def test_retiring_a_staged_upload_deletes_it_without_touching_the_index(site, co
 def test_unknown_document_is_a_plain_404(cora):
     r = cora.get("/admin/documents/没有这个文件")
     assert r.status_code == 404 and "找不到这份文件" in r.text
+
+
+def test_an_upload_name_loses_the_right_to_left_override_and_other_invisible_characters(site, cora):
+    """「通知<U+202E>fdp.md」 shows as 「通知dm.pdf」: a curator must see the name the file really has (issue 12)."""
+    text = "第一条 这份通知的名字藏了方向字符。\n第二条 第二条。"
+    r = upload(cora, "通知\u202efdp\u200b\u2066\ufeff.md", text.encode())
+    assert r.status_code == 303, r.text[:500]
+    doc_id = r.headers["location"].split("?")[0].rsplit("/", 1)[1]
+    staged = sorted(p.name for p in (overlay(site) / "staging" / doc_id).iterdir())
+    assert staged == ["通知fdp.md", "通知fdp.meta.yml"]
+    page = cora.get(f"/admin/documents/{doc_id}").text
+    assert "\u202e" not in page and "\u2066" not in page and "\u200b" not in page

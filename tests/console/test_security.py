@@ -166,3 +166,46 @@ def test_numbers_in_urls_are_masked_in_the_access_log(console, as_user):
     log = (console.var_dir / "console.log").read_text(encoding="utf-8", errors="replace")
     assert "/admin/hit-test" in log
     assert "13812345678" not in log and "110101199003071234" not in log and "138****5678" in log
+
+
+# --- issue 12, finding 7: no API documentation, guessing throttled by address -----------------------------
+
+@pytest.mark.parametrize("path", ["/docs", "/redoc", "/openapi.json", "/api/docs", "/api/openapi.json",
+                                  "/docs/oauth2-redirect"])
+def test_no_api_documentation_or_schema_is_served(console_url, as_user, path):
+    assert httpx.get(console_url + path, follow_redirects=False, timeout=30).status_code == 404
+    assert as_user("admin").get(path, follow_redirects=False).status_code == 404  # not even to staff
+
+
+def login_from(console_url: str, address: str, username: str, password: str) -> httpx.Response:
+    """A login through the form by a client at `address` (as a reverse proxy on this host forwards it)."""
+    with httpx.Client(base_url=console_url, headers={"X-Forwarded-For": address}, timeout=30) as client:
+        page = client.get("/admin/login")
+        return client.post("/admin/login", data={"username": username, "password": password,
+                                                 "csrf_token": csrf_of(page.text)})
+
+
+def test_an_outsider_cannot_lock_an_officer_out(console_url):
+    outsider, officer = "203.0.113.9", "198.51.100.20"
+    for _ in range(5):
+        assert "用户名或密码错误" in login_from(console_url, outsider, "otto", WRONG_PASSWORD).text
+    assert "失败次数过多" in login_from(console_url, outsider, "otto", PASSWORD).text  # locked for the outsider
+    assert login_from(console_url, officer, "otto", PASSWORD).status_code == 303  # not for her
+    api = httpx.get(f"{console_url}/api/cases", auth=("otto", PASSWORD), headers={"X-Forwarded-For": officer},
+                    timeout=30)
+    assert api.status_code == 200
+
+
+def test_guessing_from_one_address_is_throttled_whatever_the_names(console_url):
+    from console.auth import MAX_FAILED_PER_ADDRESS
+
+    guesser = "203.0.113.77"
+    for i in range(MAX_FAILED_PER_ADDRESS):
+        r = login_from(console_url, guesser, f"guess-{i}", WRONG_PASSWORD)
+        assert r.status_code == 401 and "用户名或密码错误" in r.text
+    throttled = login_from(console_url, guesser, "olga", PASSWORD)  # even a right password, from there
+    assert throttled.status_code == 401 and "这个网络地址登录失败次数过多" in throttled.text
+    api = httpx.get(f"{console_url}/api/cases", auth=("olga", PASSWORD), headers={"X-Forwarded-For": guesser},
+                    timeout=30)
+    assert api.status_code == 401 and "这个网络地址" in api.json()["detail"]
+    assert login_from(console_url, "198.51.100.21", "olga", PASSWORD).status_code == 303
