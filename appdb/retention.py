@@ -6,19 +6,26 @@ event of a Rasa conversation whose last event is older than the cut-off (the tra
 table) — and console logins that have expired (they would end when next presented anyway).
 Open cases are kept whatever their age: an officer is still working on them. The purge itself is
 written to the audit log (counts only), and the audit log is kept: it holds no conversation text.
+
+On SQLite a deleted row would stay on disk: in the write-ahead log until a checkpoint, and in the
+freed pages of the database file. The purge deletes with secure_delete (freed content is overwritten)
+and then checkpoints both databases with TRUNCATE, so nothing purged lingers (issue 12).
 """
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import URL, create_engine, delete, inspect, select, text
+from sqlalchemy import URL, Connection, Engine, create_engine, delete, inspect, select, text
 from sqlalchemy.orm import Session
 
 from appdb import audit, staff_sessions
 from appdb.models import AnswerLog, Booking, Case, CaseNote, Slot, UnansweredQuestion, utcnow
-from appdb.session import session_scope
+from appdb.session import get_engine, session_scope
 from settings import get_settings
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -44,7 +51,25 @@ def tracker_url() -> URL:
                       query={"sslmode": s.TRACKER_SSLMODE} if s.TRACKER_SSLMODE else {})
 
 
+def _overwrite_deleted(conn: Connection) -> None:
+    """SQLite: what this connection deletes is overwritten with zeros, not only marked free."""
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql("PRAGMA secure_delete=ON")
+
+
+def _checkpoint(engine: Engine) -> None:
+    """SQLite: write the write-ahead log back into the database file and empty it, so the pages of
+    purged rows are gone from disk (a reader in the middle of a read makes it wait, then give up)."""
+    if engine.dialect.name != "sqlite":
+        return
+    with engine.connect() as conn:
+        busy = conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+    if busy:
+        log.warning("retention: %s is busy; its WAL was not emptied, run the purge again", engine.url.database)
+
+
 def _purge_app(session: Session, cutoff: datetime, report: PurgeReport) -> None:
+    _overwrite_deleted(session.connection())
     old_cases = select(Case.id).where(Case.status == "closed", Case.closed_at < cutoff)
     session.execute(delete(CaseNote).where(CaseNote.case_id.in_(old_cases)))
     report.cases = session.execute(delete(Case).where(Case.id.in_(old_cases))).rowcount
@@ -62,11 +87,13 @@ def _purge_conversations(cutoff: datetime, report: PurgeReport) -> None:
         if "events" not in inspect(engine).get_table_names():
             return
         with engine.begin() as conn:
+            _overwrite_deleted(conn)
             stale = conn.execute(text("SELECT sender_id FROM events GROUP BY sender_id HAVING MAX(timestamp) < :cut"),
                                  {"cut": cutoff.timestamp()}).scalars().all()
             for sender in stale:
                 report.events += conn.execute(text("DELETE FROM events WHERE sender_id = :s"), {"s": sender}).rowcount
             report.conversations = len(stale)
+        _checkpoint(engine)
     finally:
         engine.dispose()
 
@@ -83,5 +110,6 @@ def purge(days: int | None = None, now: datetime | None = None, actor: str = "re
                      cases=report.cases, bookings=report.bookings, unanswered=report.unanswered,
                      answers=report.answers, conversations=report.conversations, events=report.events,
                      sessions=report.sessions)
+    _checkpoint(get_engine())
     return report
 

@@ -89,3 +89,27 @@ def test_purge_removes_old_answer_log_rows_and_expired_logins(dbs):
         assert [r.token_hash[0] for r in s.query(StaffSession)] == ["b"]
         logged = s.query(AuditLog).filter(AuditLog.action == "retention.purge").one()
         assert (logged.detail["answers"], logged.detail["sessions"]) == (1, 1)
+
+
+def test_purged_rows_leave_no_copy_on_disk_not_even_in_the_wal(dbs, tmp_path):
+    """SQLite keeps a deleted row in the write-ahead log until a checkpoint, and in freed pages after it."""
+    dbs.execute("PRAGMA journal_mode=WAL")  # as Rasa runs the tracker store (bot/stores.py)
+    question, story = "蜂巢眠芙的旧问题", "蜂巢眠芙的旧对话"
+    log_unanswered("old", question, "abstain")
+    with dbsession.session_scope() as s:
+        s.query(UnansweredQuestion).update({UnansweredQuestion.created_at: utcnow() - timedelta(days=400)})
+    dbs.execute("INSERT INTO events (sender_id, type_name, timestamp, data) VALUES ('idle', 'user', ?, ?)",
+                (time.time() - 400 * 86400, '{"text": "%s"}' % story))
+    dbs.commit()
+    files = [tmp_path / name for name in ("app.db", "app.db-wal", "tracker.db", "tracker.db-wal")]
+
+    def on_disk(word: str) -> list[str]:
+        return [p.name for p in files if p.exists() and word.encode() in p.read_bytes()]
+
+    assert on_disk(question) and on_disk(story)  # written, as a server would have written them
+
+    report = retention.purge(days=180)
+
+    assert (report.unanswered, report.events) == (1, 1)
+    assert on_disk(question) == [] and on_disk(story) == []
+    assert all(p.stat().st_size == 0 for p in files if p.name.endswith("-wal") and p.exists())
