@@ -30,14 +30,25 @@ from rasa.core.channels.socketio import SocketBlueprint, SocketIOInput, SocketIO
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
-from socketio import AsyncServer
+from socketio import AsyncRedisManager, AsyncServer
 
 from bot.channels.guard import bounded, max_body_bytes
+from settings import get_settings
 
 logger = logging.getLogger(__name__)
 
 PREFIX = "web:"
 _WIDGET_ID = re.compile(r"(?:web:)?([0-9a-f]{32})")
+
+
+def shared_manager() -> Optional[AsyncRedisManager]:
+    """With several replicas (LOCK_STORE=redis) every emit goes through Redis, so an officer's reply
+    that arrives through one replica's HTTP API reaches her widget connected to another; one replica
+    keeps python-socketio's in-process manager."""
+    s = get_settings()
+    if s.LOCK_STORE != "redis":
+        return None
+    return AsyncRedisManager(s.redis_url, channel=f"{s.REDIS_KEY_PREFIX}socketio")
 
 
 async def _maybe_await(result: Any) -> None:
@@ -77,7 +88,8 @@ class WidgetSocketIOInput(SocketIOInput):
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         on_new_message = bounded(on_new_message)
         # cors_allowed_origins=[]: Sanic's CORS (rasa run --cors) answers cross-origin requests, as in Rasa.
-        sio = AsyncServer(async_mode="sanic", cors_allowed_origins=[], max_http_buffer_size=max_body_bytes())
+        sio = AsyncServer(async_mode="sanic", cors_allowed_origins=[], max_http_buffer_size=max_body_bytes(),
+                          client_manager=shared_manager())
         socketio_webhook = SocketBlueprint(sio, self.socketio_path, "socketio_webhook", __name__)
         self.sio = sio  # for get_output_channel (pushes through Rasa's HTTP API)
 
