@@ -18,6 +18,7 @@ from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.options import chosen_payload, chosen_yes_no, payload_entity
 from answering.when import describe, parse_when
 from appdb import booking as bk
 from appdb.catalogue import bookable_services, find_service, get_service, local_today
@@ -51,12 +52,27 @@ def _entity(tracker: Tracker, name: str) -> str | None:
     return next((str(e["value"]) for e in tracker.latest_message.get("entities", []) if e.get("entity") == name), None)
 
 
+def _requested_service(tracker: Tracker) -> str | None:
+    """The service a 「我想预约两癌筛查」 names; None for any other message (her work unit may well
+    contain a service's word, so the intent must say she asks to book)."""
+    if tracker.latest_message.get("intent", {}).get("name") != "book_service":
+        return None
+    service = find_service(normalize(tracker.latest_message.get("text", "")))
+    return service.key if service else None
+
+
 def _interrupts(tracker: Tracker) -> bool:
-    """A message that is not an answer to the form's question (算了, 转人工, a rights question)."""
+    """A message that is not an answer to the form's question (算了, 转人工, a rights question,
+    a request to book a service)."""
     intent = tracker.latest_message.get("intent", {})
     name, confidence = intent.get("name", ""), intent.get("confidence", 0.0)
-    return name in INTERRUPTING or (name.startswith("ask_") and confidence >= 0.8
-                                    and len(tracker.latest_message.get("text", "")) > 8)
+    return name in INTERRUPTING or _requested_service(tracker) is not None or (
+        name.startswith("ask_") and confidence >= 0.8 and len(tracker.latest_message.get("text", "")) > 8)
+
+
+def _chosen_slot(tracker: Tracker) -> str | None:
+    """The slot a button press names, or the one she picked by number (「1」「第一个」) among those offered."""
+    return _entity(tracker, "slot_id") or payload_entity(chosen_payload(tracker), "slot_id")
 
 
 class ValidateBookingForm(FormValidationAction):
@@ -75,22 +91,17 @@ class ValidateBookingForm(FormValidationAction):
         slots = [s for s in domain_slots if s != "bk_confirmed"]
         return slots + [s for s in extra if s not in slots] + ["bk_confirmed"]
 
-    async def extract_bk_request(self, dispatcher, tracker: Tracker, domain: dict) -> dict[str, Any]:
-        return {} if tracker.get_slot("bk_request") else {"bk_request": uuid.uuid4().hex}
-
     async def extract_bk_service(self, dispatcher, tracker: Tracker, domain: dict) -> dict[str, Any]:
-        if tracker.get_slot("bk_service"):
-            return {}
-        chosen = _entity(tracker, "slot_id")
-        if chosen and chosen.isdigit():  # a slot button pressed outside the form names its service
-            with session_scope() as session:
-                slot = session.get(Slot, int(chosen))
-                return {"bk_service": slot.service.key} if slot else {}
+        """The service named in her message; the booking attempt gets its idempotency key with it, so
+        a retried confirmation books once and a new attempt never reuses an old key."""
+        current = tracker.get_slot("bk_service")
+        if current:
+            return self._switch(dispatcher, tracker, current)
         key = self._service_in_message(tracker)
-        return {"bk_service": key} if key else {}
+        return {"bk_service": key, "bk_request": uuid.uuid4().hex} if key else {}
 
     async def extract_bk_slot(self, dispatcher, tracker: Tracker, domain: dict) -> dict[str, Any]:
-        chosen = _entity(tracker, "slot_id")
+        chosen = _chosen_slot(tracker)
         if chosen:
             return {"bk_slot": chosen}
         key = tracker.get_slot("bk_service") or self._service_in_message(tracker)
@@ -113,8 +124,24 @@ class ValidateBookingForm(FormValidationAction):
         return {}
 
     @staticmethod
+    def _switch(dispatcher: CollectingDispatcher, tracker: Tracker, current: str) -> dict[str, Any]:
+        """「我想预约两癌筛查」 in the middle of another booking: that service from its time question on
+        (her name, phone and unit stay); the same service again: its current question again."""
+        wanted = _requested_service(tracker)
+        if wanted is None:
+            return {}
+        if wanted == current:
+            return {"bk_service": current}
+        with session_scope() as session:
+            dispatcher.utter_message(text=f"好的，改为预约{get_service(session, wanted).name}。")
+        return {"bk_service": wanted, "bk_slot": None, "bk_child_age": None, "bk_confirmed": None,
+                "bk_request": uuid.uuid4().hex}
+
+    @staticmethod
     def _service_in_message(tracker: Tracker) -> str | None:
-        service = find_service(normalize(tracker.latest_message.get("text", "")))
+        """Named in her words, or picked by number among the services offered (「1」)."""
+        text = chosen_payload(tracker) or tracker.latest_message.get("text", "")
+        service = find_service(normalize(text))
         return service.key if service else None
 
     def _text_answer(self, tracker: Tracker, slot: str) -> dict[str, Any]:
@@ -135,7 +162,16 @@ class ValidateBookingForm(FormValidationAction):
     async def extract_bk_child_age(self, dispatcher, tracker, domain):
         return self._text_answer(tracker, "bk_child_age")
 
+    async def extract_bk_confirmed(self, dispatcher, tracker: Tracker, domain: dict) -> dict[str, Any]:
+        """「1」 for 确认预约, 「2」 for 先不约了 (the buttons' order)."""
+        if tracker.get_slot("requested_slot") != "bk_confirmed":
+            return {}
+        answer = chosen_yes_no(tracker)
+        return {} if answer is None else {"bk_confirmed": answer}
+
     def validate_bk_slot(self, value: Any, dispatcher, tracker: Tracker, domain: dict) -> dict[str, Any]:
+        if value is None:  # reset by a change of service
+            return {"bk_slot": None}
         with session_scope() as session:
             slot = session.get(Slot, int(value)) if str(value).isdigit() else None
             if slot is None or slot.service.key != tracker.get_slot("bk_service"):
@@ -164,7 +200,18 @@ class ValidateBookingForm(FormValidationAction):
         return {"bk_unit": str(value)[:MAX_FIELD]}
 
     def validate_bk_child_age(self, value: Any, dispatcher, tracker, domain) -> dict[str, Any]:
-        return {"bk_child_age": str(value)[:MAX_FIELD]}
+        return {"bk_child_age": None if value is None else str(value)[:MAX_FIELD]}
+
+
+class StartBooking(Action):
+    """A new booking starts empty: nothing of a booking that 转人工, danger or a restart cut short is
+    carried into it (it would book the old service at the old time)."""
+
+    def name(self) -> str:
+        return "action_start_booking"
+
+    async def run(self, dispatcher, tracker, domain) -> list:
+        return [SlotSet(s, None) for s in FORM_SLOTS]
 
 
 class AskService(Action):
@@ -248,6 +295,9 @@ def booking_text(booking, head: str) -> str:
                 f"地点：{slot.service.location}\n查询、改期或取消，请说「查询我的预约」或告诉我预约编号。")
 
 
+CONFIRM_CANCEL = "确认取消"  # the confirmation button's words; 「取消预约 CODE」 alone only asks
+ASK_FOR_CODE = ("如果是在别处（比如微信）或以前预约的，请把预约编号和预约时留的手机号后四位一起发给我，"
+                "例如「K7M3Q2PY 尾号5678」。")
 PROOF_TEXT = {
     "needs_proof": "为了保护你的信息，在另一个对话里查询、改期或取消预约，需要预约编号加上预约时留的手机号后四位，"
                    "请在一条消息里一起发给我，例如：「取消预约 K7M3Q2PY 尾号5678」。",
@@ -274,7 +324,8 @@ def _my_upcoming(tracker: Tracker, dispatcher: CollectingDispatcher) -> list | N
 
 def _show(mine: list, dispatcher: CollectingDispatcher) -> list:
     if not mine:
-        dispatcher.utter_message(text="没有查到你即将参加的预约。想预约服务可以直接说「预约+服务名」。")
+        dispatcher.utter_message(text="这个对话里没有查到你即将参加的预约。" + ASK_FOR_CODE
+                                 + "想预约服务可以直接说「预约+服务名」。")
         return []
     for b in mine:
         dispatcher.utter_message(text=booking_text(b, ""), buttons=[
@@ -309,8 +360,13 @@ class CancelBooking(Action):
         if mine is None:
             return []
         if len(mine) != 1:
-            return _list_or_explain(mine, "没有查到可以取消的预约。请告诉我预约编号（8位字母数字）。", dispatcher)
+            return _list_or_explain(mine, "没有查到可以取消的预约。" + ASK_FOR_CODE, dispatcher)
         booking = mine[0]
+        if CONFIRM_CANCEL not in (tracker.latest_message.get("text") or ""):
+            dispatcher.utter_message(text=booking_text(booking, "确定要取消这个预约吗？取消后名额会让给别人。\n"),
+                                     buttons=[{"title": "确认取消", "payload": f"{CONFIRM_CANCEL}预约 {booking.code}"},
+                                              {"title": "不取消", "payload": "/keep_booking"}])
+            return []
         # Reached by this conversation (its own, or proven): acted on as the owner's, audited as this one.
         result = bk.cancel(booking.code, booking.sender_id, actor=tracker.sender_id)
         text = f"已取消预约 {booking.code}，名额已释放。" if result.status in ("cancelled", "already_cancelled") \
@@ -335,7 +391,7 @@ class ChangeBooking(Action):
         if mine is None:
             return []
         if len(mine) != 1:
-            return _list_or_explain(mine, "没有查到可以改期的预约。请告诉我预约编号。", dispatcher)
+            return _list_or_explain(mine, "没有查到可以改期的预约。" + ASK_FOR_CODE, dispatcher)
         booking = mine[0]
         target = self._target_slot(tracker, booking)
         with session_scope() as session:

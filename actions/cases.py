@@ -19,9 +19,10 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import notify
 from actions.office_hours import reply_expectation
+from actions.options import chosen_payload, chosen_yes_no
+from answering import issues
 from appdb import cases
 from knowledge import handover
-from knowledge.handover import Priority
 from knowledge.normalize import normalize
 from knowledge.safety import detect
 
@@ -38,9 +39,17 @@ PROOF_TEXT = {
 }
 
 
+STORY_MIN_CHARS = 8  # a typed answer to 「哪一类问题」 this long is her story, kept for the officer
+
+
 def category_of(text: str) -> str:
-    """The category her words name (knowledge/handover.yml), else other."""
-    return handover.named_category(text) or handover.OTHER
+    """Her words for the category; else the issue her story raises (「老板让我明天不用来了」 after
+    「我怀孕三个月」 is a dismissal in pregnancy, though no category word is in it)."""
+    named = handover.named_category(text)
+    if named:
+        return named
+    spotted = (handover.category_of_topic(issue.answer.split("-")[0]) for issue in issues.spot(normalize(text)))
+    return next((cat for cat in spotted if cat), handover.OTHER)
 
 
 def transcript_of(tracker: Tracker) -> list[dict[str, Any]]:
@@ -77,11 +86,20 @@ class ValidateCaseForm(FormValidationAction):
         text = normalize(tracker.latest_message.get("text", ""))
         return {slot: text[:1000]} if text and not text.startswith("/") else {}
 
+    async def extract_cs_consent(self, dispatcher, tracker, domain):
+        """「1」 for 同意, 「2」 for 不同意 (the buttons' order)."""
+        answer = chosen_yes_no(tracker) if tracker.get_slot("requested_slot") == "cs_consent" else None
+        return {} if answer is None else {"cs_consent": answer}
+
     async def extract_cs_category(self, dispatcher, tracker, domain):
-        answer = self._answer(tracker, "cs_category")
-        if answer and answer["cs_category"] != SKIPPED:
-            return {"cs_category": category_of(answer["cs_category"])}
-        return answer
+        """A tapped (or numbered) category, or her own words: a typed story is also what happened."""
+        chosen = chosen_payload(tracker) if tracker.get_slot("requested_slot") == "cs_category" else None
+        answer = {"cs_category": normalize(chosen)} if chosen else self._answer(tracker, "cs_category")
+        if not answer or answer["cs_category"] == SKIPPED:
+            return answer
+        words = answer["cs_category"]
+        story = {"cs_what": words} if not chosen and len(words) >= STORY_MIN_CHARS else {}
+        return {"cs_category": category_of(words), **story}
 
     async def extract_cs_where(self, dispatcher, tracker, domain):
         return self._answer(tracker, "cs_where")
@@ -124,7 +142,7 @@ class ActionCreateCase(Action):
             idempotency_key=f"{tracker.sender_id}:{tracker.get_slot('cs_request')}")
         notify.case_created(case)
         dispatcher.utter_message(text=(
-            f"已为你登记，案件编号：{case.code}（{Priority(case.priority).label}）。\n"
+            f"已为你登记，案件编号：{case.code}。\n"
             f"{reply_expectation(case.sla_due_at)}\n维权专员会在这里直接回复你；你可以继续留言补充情况，"
             "也可以随时说「我的案件进展」查询。遇到危险请立即拨打110。"))
         return reset

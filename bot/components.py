@@ -3,8 +3,9 @@
 TextNormalizer runs first so that every later component -- jieba, spaCy, the featurizers, DIET --
 sees simplified Chinese with common typos fixed, in training and at run time alike.
 CodeRouter runs after the fallback classifier: a message that names a booking code (8 characters)
-or a case code (AJ + 8) with words about it goes to the booking or case action, however DIET read
-the rest (a phone tail such as 「尾号5678」 in 「查询我的预约 K7M3Q2PY 尾号5678」 often made it fall back).
+or a case code (AJ + 8) with words about it, or that is only the code (and the phone's last four
+digits), goes to the booking or case action, however DIET read the rest (a phone tail such as
+「尾号5678」 in 「查询我的预约 K7M3Q2PY 尾号5678」 often made it fall back).
 SafetyGuard runs last: whatever DIET thought, wording that signals danger becomes the
 `emergency` intent with full confidence, so the safety reply can never be out-voted.
 """
@@ -85,13 +86,22 @@ _BOOKING_WORDS = re.compile(r"预约|报名|编号|尾号|后四位|后4位")
 _CANCEL_WORDS = re.compile(r"取消|退掉|退了|不去|撤销|不约|不报")
 _CHANGE_WORDS = re.compile(r"改|换|调整|推迟|延后|提前|挪")
 _KEEP = {EMERGENCY, "human_handover"}
+# What may stand beside a code in a message that is only the code: the phone's tail and punctuation.
+_BESIDE_CODE = re.compile(r"(?:手机)?(?:尾号|后四位|后4位)?[:：]?\s*\d{4}(?!\d)|[\s,，.。:：;；]")
+
+
+def _only(code: re.Pattern, upper: Text) -> bool:
+    """The message is the code (with perhaps her phone's last four digits): the answer to 「请发预约编号」."""
+    return code.search(upper) is not None and not _BESIDE_CODE.sub("", code.sub("", upper, count=1))
 
 
 def code_intent(text: Text) -> Optional[Text]:
     """The intent a message naming a booking or case code is about, or None."""
     upper = unicodedata.normalize("NFKC", text).upper()
     if _CASE_CODE.search(upper):
-        return "case_status" if _CASE_WORDS.search(text) else None
+        return "case_status" if _CASE_WORDS.search(text) or _only(_CASE_CODE, upper) else None
+    if _only(_BOOKING_CODE, upper):
+        return "check_booking"
     if _BOOKING_CODE.search(upper) and _BOOKING_WORDS.search(text):
         if _CANCEL_WORDS.search(text):
             return "cancel_booking"

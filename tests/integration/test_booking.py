@@ -56,7 +56,10 @@ def test_full_booking_then_change_then_cancel(stack, sender):
     row = db(stack).execute("select slot_id, status from bookings where code=?", (code,)).fetchone()
     assert (str(row[0]), row[1]) == (new_slot, "confirmed")
 
-    cancelled = joined(stack.say(sender, f"取消预约 {code}"))
+    asked = stack.say(sender, f"取消预约 {code}")
+    assert "确定要取消" in joined(asked)
+    assert db(stack).execute("select status from bookings where code=?", (code,)).fetchone()[0] == "confirmed"
+    cancelled = joined(stack.say(sender, buttons(asked)[0]["payload"]))  # 确认取消
     assert "已取消" in cancelled
     status, booked = db(stack).execute(
         "select b.status, s.booked from bookings b join slots s on s.id=b.slot_id where b.code=?", (code,)).fetchone()

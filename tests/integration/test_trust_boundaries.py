@@ -232,7 +232,9 @@ def test_another_conversation_needs_the_code_and_the_phone_tail(stack, sender):
     assert "已取消" not in wrong and booking_status(stack, code) == "confirmed"
     shown = joined(stack.say(other, f"查询我的预约 {code} 尾号8000"))
     assert code in shown and "两癌筛查" in shown
-    done = joined(stack.say(other, f"取消预约 {code} 尾号8000"))
+    asked = joined(stack.say(other, f"取消预约 {code} 尾号8000"))
+    assert "确定要取消" in asked and booking_status(stack, code) == "confirmed"
+    done = joined(stack.say(other, f"确认取消预约 {code}"))  # the proof holds for this conversation
     assert "已取消" in done and booking_status(stack, code) == "cancelled"
 
 
@@ -240,7 +242,8 @@ def test_a_wechat_booking_can_be_cancelled_elsewhere_with_proof(stack, sender):
     code = seed_booking(stack, "wx:o" + uuid.uuid4().hex[:27], phone="13912345678")
     assert "后四位" in joined(stack.say(sender, f"取消预约 {code}"))
     assert booking_status(stack, code) == "confirmed"
-    assert "已取消" in joined(stack.say(sender, f"取消预约 {code} 手机尾号5678"))
+    assert "确定要取消" in joined(stack.say(sender, f"取消预约 {code} 手机尾号5678"))
+    assert "已取消" in joined(stack.say(sender, f"确认取消预约 {code}"))
     assert booking_status(stack, code) == "cancelled"
 
 
