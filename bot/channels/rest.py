@@ -26,6 +26,7 @@ from sanic.exceptions import Forbidden, PayloadTooLarge, Unauthorized
 from sanic.exceptions import InvalidUsage as BadRequest  # 400 in the Sanic that Rasa 3.6 pins
 from sanic.request import Request
 
+from bot.channels.fallback import answered
 from bot.channels.guard import bounded, foreign_sender, max_body_bytes, too_long_text, unprintable
 from settings import get_settings
 
@@ -73,7 +74,7 @@ class CheckedRestInput(RestInput):
         return cls(get_settings().REST_TOKEN)  # from settings.py (environment), not credentials.yml
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        return super().blueprint(bounded(on_new_message))
+        return super().blueprint(bounded(answered(on_new_message)))
 
     def _trusted(self, req: Request) -> None:
         if self.token:

@@ -17,6 +17,7 @@ from typing import Any, Awaitable, Callable, Dict, List, Optional, Text, Type
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, OutputChannel, UserMessage
 from sanic.request import Request
 
+from bot.channels.fallback import UNAVAILABLE_TEXT, fallback_text
 from bot.channels.textsplit import MAX_AHEAD, OptionMemory, TTLCache, fresh, mask, pack, render_messages
 
 logger = logging.getLogger(__name__)
@@ -35,7 +36,6 @@ WELCOME_OPTIONS = [
 WELCOME_FOOTER = "回复数字选择，或直接用文字输入您的问题。如有人身危险，请立即拨打110。"
 ONLY_TEXT = ("抱歉，我目前只能看懂文字消息，暂时无法识别图片、语音、视频、位置或链接。"
              "请直接用文字输入您的问题，例如：产假有多少天？")
-ERROR_TEXT = "抱歉，系统暂时出了点问题，请稍后再试，或拨打全国职工服务热线12351。"
 
 
 def welcome() -> tuple[str, list[str]]:
@@ -213,15 +213,15 @@ class TextChannel(InputChannel):
     async def turn(self, on_new_message: Callable[[UserMessage], Awaitable[Any]], user: str, text: str,
                    message_id: Optional[str]) -> List[str]:
         """Run one text through Rasa; returns the pieces to send (never raises)."""
-        chosen = self.options.resolve(user, text)
-        collector = TurnCollector()
         try:
+            chosen = self.options.resolve(user, text)
+            collector = TurnCollector()
             await on_new_message(UserMessage(chosen or text, collector, self.sender_prefix + user,
                                              input_channel=self.name(), message_id=message_id))
-        except Exception:  # noqa: BLE001
+            return self.render(user, collector.messages)
+        except Exception:  # noqa: BLE001 (Rasa's failures are answered by `answered`; this is our own code)
             logger.exception("%s: turn failed for %s", self.name(), mask(user))
-            return self.fixed(user, ERROR_TEXT)
-        return self.render(user, collector.messages)
+            return self.fixed(user, fallback_text(text))
 
     async def answer_once(self, key: str, user: str, work: Callable[[], Awaitable[List[str]]],
                           budget: float) -> Optional[str]:
@@ -294,5 +294,5 @@ class TextChannel(InputChannel):
             pieces = await task
         except Exception:  # noqa: BLE001
             logger.exception("%s: turn failed for %s", self.name(), mask(user))
-            pieces = [ERROR_TEXT]
+            pieces = [UNAVAILABLE_TEXT]
         await self.sender.send(user, pieces)

@@ -29,6 +29,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.channels.fallback import answered
 from bot.channels.guard import bounded
 from settings import get_settings
 
@@ -112,7 +113,8 @@ class WeChatInput(TextChannel):
         return self.timely(req)
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        on_new_message = bounded(on_new_message)  # over MAX_MESSAGE_CHARS: the "too long" reply, nothing stored
+        # over MAX_MESSAGE_CHARS: the "too long" reply, nothing stored; a failed turn: the fallback reply
+        on_new_message = bounded(answered(on_new_message))
         bp = Blueprint("wechat_webhook", __name__)
 
         @bp.route("/", methods=["GET"])

@@ -17,6 +17,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.channels.fallback import answered
 from bot.channels.guard import bounded
 from bot.channels.text_channel import ApiSender, PushOutput, TextChannel
 from settings import get_settings
@@ -104,7 +105,8 @@ class WeComInput(TextChannel):
             return 400, ""
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        on_new_message = bounded(on_new_message)  # over MAX_MESSAGE_CHARS: the "too long" reply, nothing stored
+        # over MAX_MESSAGE_CHARS: the "too long" reply, nothing stored; a failed turn: the fallback reply
+        on_new_message = bounded(answered(on_new_message))
         bp = Blueprint("wecom_webhook", __name__)
 
         @bp.route("/", methods=["GET"])

@@ -9,7 +9,8 @@ script could speak in any conversation, a WeChat user's included (issue 12). Her
   anything else -- "wx:…", "wecom:…", junk -- gets a fresh random id, which `session_confirm` tells the
   widget (it keeps the confirmed id). Only this channel produces "web:" ids (bot/channels/guard.py);
 - a message longer than MAX_MESSAGE_CHARS is answered with the "too long" reply and not stored; a
-  frame far beyond it closes the connection (max_http_buffer_size);
+  frame far beyond it closes the connection (max_http_buffer_size); a message that is not text gets
+  MALFORMED_TEXT, never silence; a failed turn gets the fallback reply (bot/channels/fallback.py);
 - the room is joined with `enter_room` awaited when python-socketio makes it a coroutine (≥ 5.10,
   RasaHQ/rasa#13027), so pushes (an officer's reply) reach the open widget on 5.9 and later.
 The channel keeps Rasa's name "socketio" (trackers, `output_channel=latest`) and its credentials
@@ -32,12 +33,14 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncRedisManager, AsyncServer
 
+from bot.channels.fallback import answered
 from bot.channels.guard import bounded, max_body_bytes
 from settings import get_settings
 
 logger = logging.getLogger(__name__)
 
 PREFIX = "web:"
+MALFORMED_TEXT = "这条消息的格式不对，没能读到文字。请直接输入你的问题，例如：产假有多少天？"
 _WIDGET_ID = re.compile(r"(?:web:)?([0-9a-f]{32})")
 
 
@@ -86,7 +89,7 @@ class WidgetSocketIOInput(SocketIOInput):
         return session_id
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        on_new_message = bounded(on_new_message)
+        on_new_message = bounded(answered(on_new_message))
         # cors_allowed_origins=[]: Sanic's CORS (rasa run --cors) answers cross-origin requests, as in Rasa.
         sio = AsyncServer(async_mode="sanic", cors_allowed_origins=[], max_http_buffer_size=max_body_bytes(),
                           client_manager=shared_manager())
@@ -119,7 +122,8 @@ class WidgetSocketIOInput(SocketIOInput):
         @sio.on(self.user_message_evt, namespace=self.namespace)
         async def handle_message(sid: Text, data: Any = None) -> None:
             if not isinstance(data, dict) or not isinstance(data.get("message", ""), str):
-                logger.warning("socketio: malformed message from %s ignored", sid)
+                logger.warning("socketio: malformed message from %s not passed on", sid)
+                await sio.emit(self.bot_message_evt, {"text": MALFORMED_TEXT}, room=sid, namespace=self.namespace)
                 return
             sender_id = self.sessions.get(sid) or await self._bind(sio, sid, data.get("session_id"))
             metadata = data.get(self.metadata_key) or {}
