@@ -24,14 +24,11 @@ from sqlalchemy.orm import Session
 
 from appdb import audit
 from appdb.models import FaqVersion, storable_id, utcnow
-from knowledge import content, topics
-from knowledge.models import NATIONAL
+from knowledge import content, faq_schema, topics
 
 SHIPPED_BY = "内容库"
 TOPICS = topics.TOPICS  # the topic keys of docs/CONTENT_GUIDE.md (defined once, in knowledge.topics)
 DATA_KEYS = ("topic", "questions", "answer", "basis", "region", "effective", "review_by", "related")
-MAX_ANSWER = 2000  # characters; the guide asks for about 300, longer texts are refused, not cut
-MAX_VARIANTS = 60
 _ENTRY_ID = re.compile(r"^[a-z][a-z_]*-\d{3,}$")
 
 
@@ -91,51 +88,9 @@ def _data_of(raw: dict) -> dict[str, Any]:
 # ---- validation ----------------------------------------------------------------------------
 
 def validate(data: dict[str, Any], today: date | None = None) -> list[str]:
-    """Every problem with an entry, in words a curator can act on (empty list: it is fine)."""
-    from knowledge.places import province_names
-
-    problems = []
-    questions = [q for q in data.get("questions") or [] if q.strip()]
-    if data.get("topic") not in TOPICS:
-        problems.append("请选择主题。")
-    if len(questions) < content.MIN_VARIANTS:
-        problems.append(f"问法至少要写 {content.MIN_VARIANTS} 种（每行一种），现在是 {len(questions)} 种。")
-    if len(set(questions)) < len(questions):
-        problems.append("有重复的问法，请删掉重复的行。")
-    if len(questions) > MAX_VARIANTS or any(len(q) > 200 for q in questions):
-        problems.append(f"问法最多 {MAX_VARIANTS} 种，每种不超过 200 字。")
-    answer = (data.get("answer") or "").strip()
-    if not answer:
-        problems.append("请填写回答。")
-    elif len(answer) > MAX_ANSWER:
-        problems.append(f"回答太长（{len(answer)} 字），请控制在 {MAX_ANSWER} 字以内，最好 300 字左右。")
-    problems += _basis_problems(data.get("basis") or [])
-    region = data.get("region") or ""
-    if region != NATIONAL and region not in province_names():
-        problems.append(f"适用地区「{region[:20]}」不认识：请填「全国」或省份简称，如 上海、广东。")
-    problems += _date_problems(data, today or date.today())
-    return problems
-
-
-def _basis_problems(basis: list[dict]) -> list[str]:
-    if not basis:
-        return ["请至少写一条法律依据，如：女职工劳动保护特别规定 第七条。"]
-    unknown = [b["law"] for b in basis if b.get("law") not in known_laws()]
-    return [f"不认识的法规名称：{'、'.join(unknown)}。请用法规简称，如 劳动合同法、女职工劳动保护特别规定。"] \
-        if unknown else []
-
-
-def _date_problems(data: dict[str, Any], today: date) -> list[str]:
-    problems, parsed = [], {}
-    for key, label in (("effective", "生效日期"), ("review_by", "复核日期")):
-        value = str(data.get(key) or "").strip()
-        try:
-            parsed[key] = date.fromisoformat(value)
-        except ValueError:
-            problems.append(f"{label}请按 年-月-日 填写，如 2026-12-31。" if value else f"请填写{label}。")
-    if "review_by" in parsed and parsed["review_by"] < today:
-        problems.append("复核日期已经过了，请填一个以后的日期。")
-    return problems
+    """Every problem with an entry, in words a curator can act on (empty list: it is fine): the one
+    FAQ schema (knowledge.faq_schema), with the laws this installation knows."""
+    return faq_schema.problems(data, laws=known_laws(), today=today)
 
 
 # ---- reading -------------------------------------------------------------------------------

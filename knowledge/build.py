@@ -71,7 +71,7 @@ def collect(import_dirs: list[Path], report: BuildReport, faq_dirs: list[Path] |
         entries = overlay.retire(entries, overlay_dir)
     report.documents = len(imported.documents)
     report.skipped = [(str(p), r) for p, r in imported.skipped]
-    report.problems = content.validate(entries)
+    report.problems = content.validate(entries, raw_faq)
     for e in entries:
         report.entries[e.kind] = report.entries.get(e.kind, 0) + 1
     return entries
