@@ -3,7 +3,7 @@
 # and the Rasa model (retrained only when its inputs change).
 SHELL := /bin/bash
 .DEFAULT_GOAL := run
-.PHONY: setup widget browser cluster-packages db admin index train run test bench eval score clean
+.PHONY: setup widget browser cluster-packages cluster db admin index train run test bench eval score clean
 
 RASA_VENV := .venv-rasa
 APP_VENV := .venv
@@ -59,12 +59,17 @@ browser:
 	@if [ ! -x /usr/bin/chromium ] || [ ! -f /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ]; then \
 	  apt-get install -y -q $(CHROMIUM_PKGS) || { apt-get update -q && apt-get install -y -q $(CHROMIUM_PKGS); }; fi
 
-# PostgreSQL and Redis for the scaled-deployment tests (tests/cluster: they start servers of their own in
-# temporary folders on free ports, never the machine's services).
-CLUSTER_PKGS := postgresql redis-server
+# PostgreSQL, Redis and nginx for the scaled deployment (`make cluster`) and its tests (tests/cluster: they
+# start servers of their own in temporary folders on free ports, never the machine's services).
+CLUSTER_PKGS := postgresql redis-server nginx-light
 cluster-packages:
-	@if [ ! -x /usr/bin/redis-server ] || ! ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1; then \
+	@if [ ! -x /usr/bin/redis-server ] || [ ! -x /usr/sbin/nginx ] || ! ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1; then \
 	  apt-get install -y -q $(CLUSTER_PKGS) || { apt-get update -q && apt-get install -y -q $(CLUSTER_PKGS); }; fi
+
+# The scaled deployment on this machine: PostgreSQL, Redis, nginx, REPLICAS Rasa replicas, the action
+# server and the console (deploy/cluster.py; files and logs in var/cluster). Ctrl-C stops it all.
+cluster: index train cluster-packages
+	$(PY) -m deploy.cluster --replicas $${REPLICAS:-2}
 
 setup: $(RASA_VENV)/.installed $(APP_VENV)/.installed build/.entities widget
 

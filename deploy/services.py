@@ -1,4 +1,4 @@
-"""PostgreSQL and Redis from Debian's packages, run as plain processes in one folder on loopback.
+"""PostgreSQL, Redis and nginx from Debian's packages, run as plain processes in one folder on loopback.
 
 The scaled deployment on one machine and the tests that prove it need real servers that start and
 stop with them, never the machine's own services: each gets a folder, a free port and a password.
@@ -125,6 +125,47 @@ class Redis:
             with socket.create_connection(("127.0.0.1", self.port), timeout=1) as s:
                 s.sendall(b"PING\r\n")
                 return s.recv(64).startswith((b"+PONG", b"-NOAUTH"))
+        except OSError:
+            return False
+
+    def stop(self) -> None:
+        _stop(self.proc)
+
+
+@dataclass
+class Nginx:
+    """nginx in front of the Rasa replicas, with the project's deploy/nginx.conf."""
+
+    root: Path
+    replicas: list[int]  # their ports on 127.0.0.1
+    port: int = field(default_factory=free_port)
+    proc: subprocess.Popen | None = None
+
+    def start(self) -> Nginx:
+        self.root.mkdir(parents=True, exist_ok=True)
+        servers = "\n".join(f"    server 127.0.0.1:{p} max_fails=1 fail_timeout=5s;" for p in self.replicas)
+        site = (Path(__file__).with_name("nginx.conf").read_text(encoding="utf-8")
+                .replace("{{WIDGET_SERVERS}}", servers).replace("{{ANY_SERVERS}}", servers)
+                .replace("{{LISTEN}}", f"127.0.0.1:{self.port}"))
+        (self.root / "site.conf").write_text(site, encoding="utf-8")
+        temp = "".join(f"    {kind}_temp_path {self.root / kind};\n" for kind in
+                       ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
+        (self.root / "nginx.conf").write_text(
+            ("user root;\n" if os.geteuid() == 0 else "") + f"pid {self.root / 'nginx.pid'};\n"
+            f"error_log {self.root / 'error.log'} warn;\nworker_processes 1;\nevents {{}}\n"
+            f"http {{\n    access_log off;\n{temp}    include {self.root / 'site.conf'};\n}}\n")
+        log = self.root / "error.log"
+        log.touch()
+        self.proc = subprocess.Popen(["nginx", "-p", str(self.root), "-c", str(self.root / "nginx.conf"),
+                                      "-g", "daemon off;"], stdout=open(log, "ab"), stderr=subprocess.STDOUT,
+                                     start_new_session=True)
+        _wait(self._ready, "nginx", self.proc, log)
+        return self
+
+    def _ready(self) -> bool:
+        try:
+            socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+            return True
         except OSError:
             return False
 

@@ -1,49 +1,51 @@
-"""Two real Rasa replicas on one PostgreSQL tracker store and one Redis (lock store, socket.io
-manager), with one action server and a PostgreSQL application database: a conversation moves between
-replicas, simultaneous messages of one sender are all kept and answered, and an officer's reply sent
-through one replica reaches the widget connected to the other."""
+"""The scaled deployment as `make cluster` starts it (deploy/cluster.py): two real Rasa replicas on one
+PostgreSQL tracker store and application database and one Redis (lock store, socket.io manager), one
+action server, nginx in front. A conversation moves between replicas, simultaneous messages of one
+sender are all kept and answered, an officer's reply sent through one replica reaches the widget
+connected to the other, and a replica killed in the middle of a turn leaves her conversation to the
+other within seconds."""
 import concurrent.futures
 import json
+import os
+import shutil
+import signal
 import subprocess
+import tempfile
 import threading
 import time
 import uuid
+from pathlib import Path
 
 import httpx
 import pytest
+import redis
 
-from servers import ROOT, make_stack, prepare_database
+from deploy.cluster import Cluster
+from servers import ROOT
 
-pytestmark = pytest.mark.timeout(600)
+pytestmark = pytest.mark.timeout(900)
 
 
 @pytest.fixture(scope="module")
-def replicas(postgres, redis_server, tmp_path_factory):
-    postgres.create_database("rasa_replicas")
-    shared = {"TRACKER_DIALECT": "postgresql", "TRACKER_HOST": "127.0.0.1", "TRACKER_PORT": str(postgres.port),
-              "TRACKER_USER": postgres.user, "TRACKER_PASSWORD": postgres.password, "TRACKER_DB": "rasa_replicas",
-              "APP_DB_URL": postgres.create_database("app_replicas").render_as_string(hide_password=False),
-              "LOCK_STORE": "redis", "REDIS_HOST": "127.0.0.1", "REDIS_PORT": str(redis_server.port),
-              "REDIS_PASSWORD": redis_server.password, "REDIS_KEY_PREFIX": "replicas:"}
-    a, b = (make_stack(tmp_path_factory.mktemp(name), **shared) for name in ("replica-a", "replica-b"))
-    b.env["ACTION_ENDPOINT"] = a.env["ACTION_ENDPOINT"]  # one action server for both
-    started = []
-    try:
-        prepare_database(a)
-        a.start_actions()
-        started.append(a)
-        threads = [threading.Thread(target=stack.start_rasa) for stack in (a, b)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        started.append(b)
-        for stack in (a, b):
-            assert "rasa" in stack.procs and stack.procs["rasa"].poll() is None, stack.logs["rasa"].read_text()[-2000:]
-        yield a, b
-    finally:
-        for stack in (a, b):
-            stack.stop_all()
+def cluster():
+    folder = Path(tempfile.mkdtemp(prefix="wra-cluster-"))  # pytest's own tmp is closed to the postgres user
+    started = Cluster(folder, replicas=2).start()
+    yield started
+    started.stop()
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def replicas(cluster):
+    return cluster.stacks
+
+
+def say(cluster, sender: str, message: str, to: str = "", timeout: float = 300) -> list[dict]:
+    """One REST turn through nginx, or straight to the replica at `to`."""
+    r = httpx.post(f"{to or cluster.url}/webhooks/rest/webhook", json={"sender": sender, "message": message},
+                   headers={"Authorization": f"Bearer {cluster.rest_token}"}, timeout=timeout)
+    r.raise_for_status()
+    return r.json()
 
 
 def _tracker(stack, sender: str) -> list[dict]:
@@ -52,22 +54,22 @@ def _tracker(stack, sender: str) -> list[dict]:
     return r.json()["events"]
 
 
-def test_a_conversation_keeps_its_context_across_replicas(replicas):
+def test_a_conversation_keeps_its_context_across_replicas(cluster, replicas):
     a, b = replicas
     sender = "alt-" + uuid.uuid4().hex[:8]
-    first = " ".join(m.get("text", "") for m in a.say(sender, "生孩子能休多少天产假"))
-    follow = " ".join(m.get("text", "") for m in b.say(sender, "那广东呢"))
+    first = " ".join(m.get("text", "") for m in say(cluster, sender, "生孩子能休多少天产假", a.rasa_url))
+    follow = " ".join(m.get("text", "") for m in say(cluster, sender, "那广东呢", b.rasa_url))
     assert "98" in first and "广东" in follow, (first, follow)
     texts = [e.get("text") for e in _tracker(a, sender) if e["event"] == "user"]
     assert texts == ["生孩子能休多少天产假", "那广东呢"]
 
 
-def test_simultaneous_messages_of_one_sender_on_both_replicas_are_all_kept_and_answered(replicas):
+def test_simultaneous_messages_of_one_sender_on_both_replicas_are_all_kept_and_answered(cluster, replicas):
     a, b = replicas
     sender = "burst-" + uuid.uuid4().hex[:8]
     messages = [f"哺乳时间有多久 {i}" for i in range(40)]
     with concurrent.futures.ThreadPoolExecutor(20) as pool:
-        replies = list(pool.map(lambda i: (a, b)[i % 2].say(sender, messages[i], timeout=300), range(40)))
+        replies = list(pool.map(lambda i: say(cluster, sender, messages[i], (a, b)[i % 2].rasa_url), range(40)))
     assert all(reply and any(m.get("text") for m in reply) for reply in replies), "an empty reply"
     events = _tracker(b, sender)
     assert sorted(e["text"] for e in events if e["event"] == "user") == sorted(messages)
@@ -96,3 +98,50 @@ def test_an_officers_reply_through_one_replica_reaches_the_widget_on_the_other(r
     finally:
         client.kill()
         client.wait()
+
+
+def test_many_simultaneous_messages_of_one_sender_through_nginx_are_all_answered(cluster):
+    sender = "nginx-burst-" + uuid.uuid4().hex[:8]
+    messages = [f"产假有多少天 第{i}次" for i in range(100)]
+    with concurrent.futures.ThreadPoolExecutor(50) as pool:
+        replies = list(pool.map(lambda m: say(cluster, sender, m), messages))
+    assert all(any(m.get("text") for m in reply) for reply in replies), "an empty reply"
+    events = _tracker(cluster.stacks[0], sender)
+    assert sorted(e["text"] for e in events if e["event"] == "user") == sorted(messages)
+
+
+def test_a_replica_killed_mid_turn_leaves_her_conversation_to_the_other_within_5_s(cluster):
+    """Runs last: it kills replica 1 (SIGKILL, in the middle of her turn, holding her lock)."""
+    victim = cluster.stacks[0]
+    sender = "killed-" + uuid.uuid4().hex[:8]
+    assert say(cluster, sender, "生孩子能休多少天产假")
+    in_flight = threading.Thread(target=_ignore_errors, args=(say, cluster, sender, "那广东呢", victim.rasa_url))
+    in_flight.start()
+    deadline = time.monotonic() + 30
+    while not _holds_lock(cluster, sender):  # the victim is inside her turn
+        assert time.monotonic() < deadline, "the victim never took her lock"
+        time.sleep(0.01)
+    _kill(victim)
+    killed = time.monotonic()
+    answer = " ".join(m.get("text", "") for m in say(cluster, sender, "我在广东工作，产假一共多少天", timeout=30))
+    waited = time.monotonic() - killed
+    in_flight.join()
+    assert answer.strip() and waited < 5, (waited, answer)
+    texts = [e["text"] for e in _tracker(cluster.stacks[1], sender) if e["event"] == "user"]
+    assert texts[0] == "生孩子能休多少天产假" and texts[-1] == "我在广东工作，产假一共多少天"
+
+
+def _holds_lock(cluster, sender: str) -> bool:
+    red = redis.Redis(host="127.0.0.1", port=cluster.services[1].port, password=cluster.password)
+    return bool(red.zcard(f"wra:lock:{sender}:queue"))
+
+
+def _kill(stack) -> None:
+    os.killpg(stack.procs["rasa"].pid, signal.SIGKILL)
+
+
+def _ignore_errors(call, *args) -> None:
+    try:
+        call(*args)
+    except httpx.HTTPError:
+        pass  # the replica died under it: that message is lost with the replica, as the client sees
