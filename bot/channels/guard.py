@@ -6,7 +6,8 @@ Conversation ids: each channel has its own namespace, and only that channel can 
 - REST (trusted back ends: REST_TOKEN, or loopback clients when no token is set): any other id; an
   id in another channel's namespace is refused (403).
 Length: a message longer than MAX_MESSAGE_CHARS never reaches Rasa: the sender gets TOO_LONG back
-and nothing of it is stored.
+and nothing of it is stored. Neither does a message whose conversation id holds control characters
+(a NUL, DEL …): REST refuses it with 400, the other channels answer BAD_SENDER.
 """
 from __future__ import annotations
 
@@ -52,11 +53,21 @@ def unprintable(sender_id: str) -> bool:
     return any(unicodedata.category(c) in ("Cc", "Cs") for c in sender_id)
 
 
+BAD_SENDER = "会话编号含有控制字符，无法处理这条消息。"
+
+
 def bounded(on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Callable[[UserMessage], Awaitable[Any]]:
-    """`on_new_message` that answers an over-long message itself instead of passing it to Rasa."""
+    """`on_new_message` that answers an over-long message, or one whose conversation id holds control
+    characters (a NUL breaks logs and some databases), itself instead of passing it to Rasa: every
+    channel wraps its `on_new_message` in this, so none stores such a message."""
     limit = max_message_chars()
 
     async def handle(message: UserMessage) -> Any:
+        if unprintable(message.sender_id or ""):
+            logger.warning("%s: conversation id with control characters refused: %.40r",
+                           message.input_channel, message.sender_id)
+            await message.output_channel.send_text_message(message.sender_id, BAD_SENDER)
+            return None
         if len(message.text or "") > limit:
             logger.info("%s: message of %d characters refused (MAX_MESSAGE_CHARS=%d)",
                         message.input_channel, len(message.text), limit)

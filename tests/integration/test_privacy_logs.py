@@ -2,7 +2,8 @@
 console of a stack of its own.
 
 A scripted conversation types her mobile and ID numbers in every common format (plain, spaced, dashed,
-+86, full-width, ideographic spaces, with an X), in answered and unanswered questions and in a handover;
++86, full-width, ideographic spaces, with an X), in answered and unanswered questions and in a handover,
+over REST, WeChat and WeCom;
 one turn makes an action fail (the database refuses the unanswered question: Rasa then logs the action
 server's error body, the whole conversation) and one makes the turn itself fail (the tracker store
 refuses the event: Rasa's REST channel logs the raw message); staff look at the case and search with a
@@ -24,7 +25,9 @@ import httpx
 import pytest
 
 from conftest import joined
-from servers import ROOT, start_stack
+from servers import ROOT
+from test_sender_ids import post_wecom
+from test_wechat import _message_xml, post_plain, reply_of
 
 PHONE, ID = "13987654321", "11010519850712432X"
 OFFICER = ("officer_privacy", "correct horse battery staple")
@@ -79,16 +82,11 @@ def sql(db: Path, statement: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def stack(tmp_path_factory):
-    s = start_stack(tmp_path_factory.mktemp("privacy"))
-    try:
-        subprocess.run([str(ROOT / ".venv/bin/python"), "-m", "appdb", "create-user", OFFICER[0], "--role",
-                        "officer", "--password-stdin"], input=OFFICER[1] + "\n", text=True, env=s.env, cwd=ROOT,
-                       check=True, capture_output=True)
-        s.start_console()
-        yield s
-    finally:
-        s.stop_all()
+def stack(channels_stack):
+    subprocess.run([str(ROOT / ".venv/bin/python"), "-m", "appdb", "create-user", OFFICER[0], "--role",
+                    "officer", "--password-stdin"], input=OFFICER[1] + "\n", text=True, env=channels_stack.env,
+                   cwd=ROOT, check=True, capture_output=True)
+    return channels_stack
 
 
 def converse(stack, sender: str) -> str:
@@ -117,6 +115,14 @@ def converse(stack, sender: str) -> str:
     raise AssertionError("no case was opened")
 
 
+def over_wechat_and_wecom(stack, wechat_api) -> None:
+    openid, user = "o" + uuid.uuid4().hex[:27], "privacy" + uuid.uuid4().hex[:6]
+    reply = reply_of(post_plain(stack, openid, _message_xml(openid, content=TURNS[1]), timeout=30))
+    assert reply["Content"].strip()
+    assert post_wecom(stack, user, TURNS[3]).status_code == 200
+    assert wechat_api.wait_sent("/cgi-bin/message/send", user)
+
+
 def staff_look(stack, code: str) -> None:
     console = f"http://127.0.0.1:{stack.console_port}"
     with httpx.Client(base_url=console, auth=OFFICER, timeout=30) as officer:
@@ -125,9 +131,10 @@ def staff_look(stack, code: str) -> None:
     httpx.get(f"{console}/admin/hit-test", params={"q": "手机13987654321"}, timeout=30)  # redirected to login
 
 
-def test_no_number_in_clear_in_any_log_table_or_wal(stack):
+def test_no_number_in_clear_in_any_log_table_or_wal(stack, wechat_api):
     sender = "privacy-" + uuid.uuid4().hex[:8]
     code = converse(stack, sender)
+    over_wechat_and_wecom(stack, wechat_api)
     staff_look(stack, code)
     db = sqlite3.connect(stack.var_dir / "app.db")
     assert db.execute("select count(*) from unanswered_questions where conversation=?", (sender,)).fetchone()[0] >= 1
