@@ -25,7 +25,9 @@ from answering.compose import Conversation, Reply, compose
 from knowledge.normalize import normalize
 from settings import ROOT
 
-SETS = {"training": ROOT / "knowledge/content/narratives.yml", "held-out": ROOT / "tests/heldout/narratives.yml"}
+SETS = {"training": ROOT / "knowledge/content/narratives.yml", "held-out": ROOT / "tests/heldout/narratives.yml",
+        # written afresh after the classes the first held-out set showed were fixed (never tuned on either)
+        "held-out-2": ROOT / "tests/heldout/narratives_2.yml"}
 
 
 @dataclass
