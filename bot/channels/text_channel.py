@@ -11,14 +11,15 @@ import asyncio
 import hashlib
 import logging
 import time
-from dataclasses import dataclass, field
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Text, Type
 
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, OutputChannel, UserMessage
 from sanic.request import Request
 
 from bot.channels.fallback import UNAVAILABLE_TEXT, fallback_text
-from bot.channels.textsplit import MAX_AHEAD, OptionMemory, TTLCache, fresh, mask, pack, render_messages
+from bot.channels.shared import memory
+from bot.channels.textsplit import (MAX_AHEAD, OPTIONS_TTL, OptionMemory, fresh, mask, pack,
+                                      render_messages)
 
 logger = logging.getLogger(__name__)
 
@@ -137,12 +138,8 @@ class PushOutput(OutputChannel):
 
 
 
-@dataclass
-class Delivery:
-    """One incoming message, shared by WeChat's retries of it."""
-
-    decided: asyncio.Event = field(default_factory=asyncio.Event)
-    passive: Optional[str] = None  # text answered passively; None = "success" (sent or being sent via API)
+PENDING = {"decided": False}  # a delivery whose first copy is still running its turn
+RETRY_POLL = 0.05  # seconds between a retry's looks at what its first copy decided
 
 
 class TextChannel(InputChannel):
@@ -154,14 +151,14 @@ class TextChannel(InputChannel):
     def __init__(self, sender: ApiSender, reply_budget: float, dedupe_ttl: float) -> None:
         self.sender = sender
         self.reply_budget = reply_budget
-        self.options = OptionMemory()
+        self.options = OptionMemory(memory(f"{self.name()}:options", OPTIONS_TTL))
         self.window = dedupe_ttl  # how old a signed request may be
         # What this channel has seen, remembered as long as a request stays acceptable (window + MAX_AHEAD),
-        # so that no replay outlives its memory: deliveries by MsgId, and each signed POST's
-        # (timestamp, nonce, signature) with the digest of its body. Both sit behind TTLCache's small
-        # interface (setdefault/get/set/pop), in this process: several replicas need one shared store.
-        self.deliveries = TTLCache(dedupe_ttl + MAX_AHEAD)
-        self.signatures = TTLCache(dedupe_ttl + MAX_AHEAD)
+        # so that no replay outlives its memory: deliveries by MsgId (PENDING, then what was decided), and
+        # each signed POST's (timestamp, nonce, signature) with the digest of its body. In this process,
+        # or in Redis for several replicas (bot/channels/shared.py): a retry may reach another replica.
+        self.deliveries = memory(f"{self.name()}:deliveries", dedupe_ttl + MAX_AHEAD)
+        self.signatures = memory(f"{self.name()}:signatures", dedupe_ttl + MAX_AHEAD)
         self._tasks: set = set()
 
     @classmethod
@@ -184,7 +181,7 @@ class TextChannel(InputChannel):
         WeChat's plain-mode signature covers only token, timestamp and nonce, not the body: a captured
         signature would carry any message, as anyone, while its timestamp is acceptable. The same
         body again is a retry (or a replay, answered once by the MsgId dedupe) and passes."""
-        key = (req.args.get("timestamp", ""), req.args.get("nonce", ""), signature)
+        key = f'{req.args.get("timestamp", "")}:{req.args.get("nonce", "")}:{signature}'
         digest = hashlib.sha256(req.body or b"").hexdigest()
         first, _ = self.signatures.setdefault(key, digest)
         if first == digest:
@@ -228,23 +225,21 @@ class TextChannel(InputChannel):
         """The passive reply text for this delivery (None = "success"), running `work` once per key.
 
         The first delivery waits up to `budget` seconds: in time → first piece passive, the rest by
-        API; too slow → None now and everything by API when ready. A retry waits for that decision.
+        API; too slow → None now and everything by API when ready. A retry, on this replica or
+        another, waits for that decision.
         """
         started = time.monotonic()
-        delivery, new = self.deliveries.setdefault(key, Delivery())
+        _, new = self.deliveries.setdefault(key, PENDING)
         if not new:
             logger.info("%s: duplicate delivery %s", self.name(), mask(key))
-            try:
-                await asyncio.wait_for(delivery.decided.wait(), max(0.0, budget - (time.monotonic() - started)))
-            except asyncio.TimeoutError:
-                return None
-            return delivery.passive
+            return await self._decision(key, started + budget)
+        passive = None
         task = asyncio.ensure_future(work())
         try:
             done, _ = await asyncio.wait({task}, timeout=budget) if budget > 0 else (set(), None)
             if task in done:
                 pieces = task.result()
-                delivery.passive = pieces[0] if pieces else None
+                passive = pieces[0] if pieces else None
                 if pieces[1:]:
                     self.background(self._send_later(user, pieces[1:]))
             else:
@@ -252,8 +247,19 @@ class TextChannel(InputChannel):
                             self.name(), mask(user), budget)
                 self.background(self._send_when_done(user, task))
         finally:
-            delivery.decided.set()
-        return delivery.passive
+            self.deliveries.set(key, {"decided": True, "passive": passive})
+        return passive
+
+    async def _decision(self, key: str, deadline: float) -> Optional[str]:
+        """What the first copy of a delivery answered passively, once it has decided; None ("success":
+        its answer goes by the message API) when `deadline` passes first."""
+        while True:
+            decision = self.deliveries.get(key) or PENDING
+            if decision["decided"]:
+                return decision["passive"]
+            if time.monotonic() >= deadline:
+                return None
+            await asyncio.sleep(RETRY_POLL)
 
     def plan(self, data: Dict[str, Any], on_new_message: Callable[[UserMessage], Awaitable[Any]]
              ) -> Optional[tuple[str, Callable[[], Awaitable[List[str]]]]]:

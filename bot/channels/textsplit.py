@@ -126,6 +126,9 @@ def fresh(timestamp: str, window: float, now: float | None = None, ahead: float 
     return -ahead <= age <= window
 
 
+OPTIONS_TTL = 24 * 3600.0
+
+
 class TTLCache:
     """A dict whose entries expire `ttl` seconds after they were set (thread-safe, in memory)."""
 
@@ -174,10 +177,13 @@ class TTLCache:
 
 
 class OptionMemory:
-    """The numbered options last shown to each user; "1" … "N" select one (for a day)."""
+    """The numbered options last shown to each user; "1" … "N" select one (for a day, OPTIONS_TTL).
 
-    def __init__(self, ttl: float = 24 * 3600) -> None:
-        self._cache = TTLCache(ttl)
+    `cache` is where they are kept: this process's TTLCache, or one every replica shares
+    (bot/channels/shared.py)."""
+
+    def __init__(self, cache: Any = None) -> None:
+        self._cache = TTLCache(OPTIONS_TTL) if cache is None else cache
 
     def remember(self, user: str, payloads: list[str]) -> None:
         if payloads:

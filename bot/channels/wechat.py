@@ -33,6 +33,7 @@ from bot.channels.fallback import answered
 from bot.channels.guard import bounded
 from settings import get_settings
 
+from bot.channels.shared import token_storage
 from bot.channels.text_channel import (ApiSender, PushOutput, TextChannel)
 
 logger = logging.getLogger(__name__)
@@ -51,7 +52,6 @@ class _WeChatClient:
     @staticmethod
     def create(appid: str, secret: str, api_base: str) -> Any:
         from wechatpy.client import WeChatClient
-        from wechatpy.session.memorystorage import MemoryStorage
 
         base = api_base.rstrip("/") + "/cgi-bin/"
 
@@ -63,7 +63,7 @@ class _WeChatClient:
                     "grant_type": "client_credential", "appid": self.appid, "secret": self.secret})
 
         # auto_retry off: wechatpy would retry a refused token forever; ApiSender retries once.
-        return Client(appid, secret, session=MemoryStorage(), timeout=10, auto_retry=False)
+        return Client(appid, secret, session=token_storage("wechat"), timeout=10, auto_retry=False)
 
 
 def _xml(body: str) -> HTTPResponse:

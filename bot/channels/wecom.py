@@ -19,6 +19,7 @@ from sanic.response import HTTPResponse
 
 from bot.channels.fallback import answered
 from bot.channels.guard import bounded
+from bot.channels.shared import token_storage
 from bot.channels.text_channel import ApiSender, PushOutput, TextChannel
 from settings import get_settings
 
@@ -28,7 +29,6 @@ logger = logging.getLogger(__name__)
 def _client(corp_id: str, secret: str, api_base: str) -> Any:
     """wechatpy's enterprise WeChatClient with a configurable API base (also for the token endpoint)."""
     from wechatpy.enterprise import WeChatClient
-    from wechatpy.session.memorystorage import MemoryStorage
 
     base = api_base.rstrip("/") + "/cgi-bin/"
 
@@ -39,7 +39,7 @@ def _client(corp_id: str, secret: str, api_base: str) -> Any:
             return self._fetch_access_token(url=base + "gettoken",
                                             params={"corpid": self.corp_id, "corpsecret": self.secret})
 
-    return Client(corp_id, secret, session=MemoryStorage(), timeout=10, auto_retry=False)
+    return Client(corp_id, secret, session=token_storage("wecom"), timeout=10, auto_retry=False)
 
 
 class WeComOutput(PushOutput):

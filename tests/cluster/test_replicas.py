@@ -21,15 +21,26 @@ import pytest
 import redis
 
 from deploy.cluster import Cluster
+from integration.test_wechat import (AES_KEY, APPID, TOKEN, FakeWeChatApi, _message_xml, post_plain, reply_of,
+                                     user_events)
 from servers import ROOT
 
 pytestmark = pytest.mark.timeout(900)
 
 
 @pytest.fixture(scope="module")
-def cluster():
+def wechat_api():
+    fake = FakeWeChatApi()
+    yield fake
+    fake.server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def cluster(wechat_api):
     folder = Path(tempfile.mkdtemp(prefix="wra-cluster-"))  # pytest's own tmp is closed to the postgres user
-    started = Cluster(folder, replicas=2).start()
+    wechat = {"WECHAT_TOKEN": TOKEN, "WECHAT_AES_KEY": AES_KEY, "WECHAT_APPID": APPID, "WECHAT_SECRET": "wx-secret",
+              "WECHAT_API_BASE": f"http://127.0.0.1:{wechat_api.port}/"}
+    started = Cluster(folder, replicas=2, settings=wechat).start()
     yield started
     started.stop()
     shutil.rmtree(folder, ignore_errors=True)
@@ -98,6 +109,42 @@ def test_an_officers_reply_through_one_replica_reaches_the_widget_on_the_other(r
     finally:
         client.kill()
         client.wait()
+
+
+def test_a_wechat_retry_on_the_other_replica_is_processed_once(replicas):
+    a, b = replicas
+    openid = "o" + uuid.uuid4().hex[:27]
+    xml = _message_xml(openid, content="怀孕了公司能不能把我辞退", msg_id=int(time.time() * 1000))
+    with concurrent.futures.ThreadPoolExecutor(2) as pool:  # the retry arrives while the first still runs
+        first, second = pool.map(lambda stack: post_plain(stack, openid, xml), (a, b))
+    late = post_plain(b, openid, xml)
+    answers = [reply_of(r)["Content"] for r in (first, second, late)]
+    assert answers[0] == answers[1] == answers[2] and answers[0]
+    assert len(user_events(a, "wx:" + openid)) == 1
+
+
+def test_numbered_options_shown_by_one_replica_are_understood_by_the_other(replicas):
+    a, b = replicas
+    openid = "o" + uuid.uuid4().hex[:27]
+    greeting = reply_of(post_plain(a, openid, _message_xml(openid, content="你好")))["Content"]
+    assert "回复 1" in greeting
+    assert "98天" in reply_of(post_plain(b, openid, _message_xml(openid, content="1")))["Content"]
+    assert user_events(a, "wx:" + openid)[-1]["text"] == "产假有多少天"
+
+
+def test_both_replicas_push_with_one_access_token(replicas, wechat_api):
+    openid = "o" + uuid.uuid4().hex[:27]
+    reply_of(post_plain(replicas[0], openid, _message_xml(openid, content="产假多少天")))  # her channel is WeChat
+    for i, stack in enumerate(replicas):
+        r = httpx.post(f"{stack.rasa_url}/conversations/wx:{openid}/tracker/events", timeout=30,
+                       params={"token": stack.token, "output_channel": "latest", "execute_side_effects": "true"},
+                       json=[{"event": "bot", "text": f"维权专员第{i + 1}条回复", "timestamp": time.time()}])
+        assert r.status_code == 200, r.text
+    sent = wechat_api.wait_sent("/cgi-bin/message/custom/send", openid, count=2)
+    assert [m["text"]["content"] for m in sent] == ["维权专员第1条回复", "维权专员第2条回复"]
+    with wechat_api.lock:
+        fetches = [p for p, _, _ in wechat_api.calls if p == "/cgi-bin/token"]
+    assert len(fetches) == 1, "each replica fetched its own access token (and retired the other's)"
 
 
 def test_many_simultaneous_messages_of_one_sender_through_nginx_are_all_answered(cluster):
