@@ -95,22 +95,32 @@ def _masked_arg(arg: Any) -> Any:
     return arg if masked == text else masked
 
 
+WITHHELD = "(log message withheld: it could not be masked)"
+
+
 def _masking_factory(make: Callable[..., logging.LogRecord]) -> Callable[..., logging.LogRecord]:
     def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
         record = make(*args, **kwargs)
-        record.msg = _masked_arg(record.msg)
-        if isinstance(record.args, dict):
-            record.args = mask_value(record.args)
-        elif record.args:
-            record.args = tuple(_masked_arg(a) for a in record.args)
-        if record.exc_info and record.exc_info[0] is not None:  # formatters use exc_text when it is set
-            record.exc_text = mask("".join(traceback.format_exception(*record.exc_info)).rstrip("\n"))
-        if record.stack_info:
-            record.stack_info = mask(record.stack_info)
+        try:
+            _mask_record(record)
+        except Exception:  # noqa: BLE001  (logging must never break the code that logs)
+            record.msg, record.args, record.exc_info, record.exc_text = WITHHELD, (), None, None
         return record
 
     factory.masks_numbers = True  # type: ignore[attr-defined]
     return factory
+
+
+def _mask_record(record: logging.LogRecord) -> None:
+    record.msg = _masked_arg(record.msg)
+    if isinstance(record.args, dict):
+        record.args = mask_value(record.args)
+    elif record.args:
+        record.args = tuple(_masked_arg(a) for a in record.args)
+    if record.exc_info and record.exc_info[0] is not None:  # formatters use exc_text when it is set
+        record.exc_text = mask("".join(traceback.format_exception(*record.exc_info)).rstrip("\n"))
+    if record.stack_info:
+        record.stack_info = mask(record.stack_info)
 
 
 def install_log_masking() -> None:

@@ -71,3 +71,20 @@ def test_every_log_record_is_masked():
     written = stream.getvalue()
     assert "138****5678" in written and "ValueError" in written
     assert not clear(written.replace("13812345678 turns", "")), written
+
+
+def test_a_record_that_cannot_be_masked_is_withheld_and_the_caller_goes_on():
+    class Unprintable:
+        def __str__(self) -> str:
+            raise RuntimeError("no text")
+
+    install_log_masking()
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    logger = logging.getLogger("test.privacy.withheld")
+    logger.addHandler(handler)
+    try:
+        logger.error("object %s of 13812345678", Unprintable())
+    finally:
+        logger.removeHandler(handler)
+    assert "withheld" in stream.getvalue() and "13812345678" not in stream.getvalue()
