@@ -364,7 +364,7 @@ class Document(Base):
 class RegionProposal(Base):
     """One province's leave figures read from an uploaded regulation and corrected by the curator
     who proposed them. A second curator approves them (never the proposer); the approved row is
-    then written to the knowledge overlay, where knowledge.regions reads it (appdb.leave_figures)."""
+    then written to the knowledge overlay, where knowledge.regions reads it (workflows.leave_figures)."""
 
     __tablename__ = "region_proposals"
     __table_args__ = (CheckConstraint(_in("status", PROPOSAL_STATUSES), name="status"),

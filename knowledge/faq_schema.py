@@ -1,7 +1,7 @@
 """The FAQ schema and its validator, defined once (docs/CONTENT_GUIDE.md describes it for curators).
 
 The shipped YAML (knowledge/content/faq, loaded by knowledge.content), the build (every record, the
-console's published ones too) and the console's editor (appdb.faq.validate, before a draft is saved)
+console's published ones too) and the console's editor (workflows.faq_review.validate, before a draft is saved)
 all check a record here, so an entry the console refuses cannot ship and one that ships can be edited.
 The problems are said in plain Chinese, for the curator who must fix them.
 """

@@ -107,7 +107,7 @@ def write_faq(root: Path, entries: list[dict], withdrawn_ids: list[str]) -> None
 
 
 def regions(root: Path) -> list[dict]:
-    """Every approved row of the leave table, as written by the console (appdb.leave_figures)."""
+    """Every approved row of the leave table, as written by the console (workflows.leave_figures)."""
     return [row for row in _read_yaml(root / REGIONS, []) if isinstance(row, dict) and row.get("province")]
 
 

@@ -15,7 +15,7 @@ each with the article and the words it was read from, plus the regulation's titl
 date. It proposes, never decides: a figure it cannot find is left empty, two different figures
 for the same thing are both shown and flagged as a conflict (nothing proposed), and wording it
 cannot turn into days (三个月, 延长至一百八十天, 难产 or 晚育 extras) becomes a note. The curator
-corrects and submits, a second curator approves (appdb.leave_figures), and only then does the
+corrects and submits, a second curator approves (workflows.leave_figures), and only then does the
 row reach the table.
 
 Standard library only: the input is (article label, article text) pairs, which is what the

@@ -1,6 +1,6 @@
 """The topic keys of the knowledge base and the words curators and workers know them by.
 
-Defined once: the FAQ schema (appdb.faq), the console's filters and the bot's abstention text
+Defined once: the FAQ schema (knowledge.faq_schema), the console's filters and the bot's abstention text
 ("你问的是关于经济补偿的问题……") all read this table. Standard library only, so both Python
 environments can import it.
 """

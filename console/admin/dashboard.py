@@ -17,7 +17,7 @@ from sqlalchemy import case, distinct, func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
-from appdb.faq import TOPICS as TOPIC_LABELS
+from knowledge.topics import TOPICS as TOPIC_LABELS
 from knowledge import replies
 from appdb.models import (AnswerLog, AuditLog, Booking, Case, Service, Slot, UnansweredQuestion, local_tz,
                           utcnow)

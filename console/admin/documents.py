@@ -3,7 +3,7 @@ live, publish it, and retire a repealed document, uploaded or official.
 
 The official texts (settings.import_dirs) have no row until one is retired; they are listed from
 the live index, which is what the bot answers from. Publishing and retiring only change files under
-the knowledge overlay (appdb.documents); console.publisher rebuilds the index from them.
+the knowledge overlay (workflows.documents); console.publisher rebuilds the index from them.
 """
 from __future__ import annotations
 
@@ -16,8 +16,8 @@ from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from appdb import documents
-from appdb.documents import DocumentError
+from workflows import documents
+from workflows.documents import DocumentError
 from console import publisher
 from console.auth import Staff, require
 from console.templating import render

@@ -1,7 +1,7 @@
 """FAQ curation (curators): list and search, view, create, edit with a live preview of the bot's answer,
 review (four eyes), publish, withdraw, history with a diff and rollback.
 
-The rules live in appdb.faq; this module turns forms into entry data and back, and after every
+The rules live in workflows.faq_review; this module turns forms into entry data and back, and after every
 publish or withdrawal writes the knowledge overlay from the database and asks the publisher for an
 index build, so what the bot knows always follows the table.
 """
@@ -15,7 +15,7 @@ from typing import Annotated, Any, Callable
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from appdb import faq
+from workflows import faq_review as faq
 from appdb.models import FaqVersion
 from appdb.session import session_scope
 from appdb.unanswered import set_status

@@ -2,7 +2,7 @@
 what the extractor read, with its articles, for a curator to correct and submit; a second curator
 approves (four eyes) and the row reaches the leave table through the knowledge overlay.
 
-The rules live in appdb.leave_figures; this module turns forms into rows and back, and after an
+The rules live in workflows.leave_figures; this module turns forms into rows and back, and after an
 approval asks the publisher for an index build, so the province's searchable answer
 (knowledge.regions.regional_entries) follows the table too.
 """
@@ -15,8 +15,8 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from appdb import leave_figures as figures
-from appdb.leave_figures import FiguresError
+from workflows import leave_figures as figures
+from workflows.leave_figures import FiguresError
 from appdb.models import parse_row_id
 from console import publisher
 from console.auth import Staff, require

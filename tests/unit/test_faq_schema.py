@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from appdb import faq
+from workflows import faq_review as faq
 from knowledge import build, content, faq_schema
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -29,7 +29,7 @@ def test_the_build_reports_a_broken_record_in_the_consoles_words(tmp_path):
 
 def test_no_second_faq_validator():
     """The schema's limits and its messages to curators are written in faq_schema.py only."""
-    product = [p for package in ("knowledge", "appdb", "console", "answering", "actions")
+    product = [p for package in ("knowledge", "appdb", "workflows", "console", "answering", "actions")
                for p in (ROOT / package).rglob("*.py") if p.name != "faq_schema.py"]
     marks = ("问法至少要写", "请填写回答", "MIN_VARIANTS =", "MAX_ANSWER =", "请至少写一条法律依据")
     assert [p.name for p in product if any(m in p.read_text(encoding="utf-8") for m in marks)] == []

@@ -1,7 +1,8 @@
 """The architecture the README draws, held by a test: which package may import which.
 
 knowledge (retrieval library) and answering (the Rasa-free answer logic) are the core; appdb is data
-access; actions, bot and console are the outer adapters. Imports run inwards only.
+access; workflows are the staff's multi-step procedures on top of it (FAQ review, documents, leave
+figures); actions, bot and console are the outer adapters. Imports run inwards only.
 """
 import ast
 import re
@@ -11,9 +12,11 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 FORBIDDEN = {
-    "knowledge": {"appdb", "actions", "console", "bot", "answering"},
-    "answering": {"appdb", "actions", "console", "bot"},
-    "appdb": {"actions", "console", "bot"},
+    "knowledge": {"appdb", "workflows", "actions", "console", "bot", "answering"},
+    "answering": {"appdb", "workflows", "actions", "console", "bot"},
+    "appdb": {"workflows", "actions", "console", "bot"},
+    "workflows": {"actions", "console", "bot"},
+    "actions": {"workflows", "console"},
     "console": {"actions", "bot"},
 }
 
@@ -43,3 +46,12 @@ def test_unit_tests_build_their_own_index():
     users = [p.name for p in (ROOT / "tests" / "unit").glob("*.py")
              if p.name != "test_layout.py" and production.search(p.read_text(encoding="utf-8"))]
     assert users == []
+
+
+def test_appdb_is_data_access_and_the_workflows_sit_on_it():
+    """The staff's review and publishing procedures live in workflows/, not beside the records: an
+    appdb module that writes the knowledge overlay or runs a four-eyes review is a workflow."""
+    marks = re.compile(r"knowledge\.overlay|from knowledge import [^\n]*\boverlay\b|\breview\(|def publish\(")
+    in_appdb = [p.name for p in (ROOT / "appdb").glob("*.py") if marks.search(p.read_text(encoding="utf-8"))]
+    assert in_appdb == []
+    assert {p.stem for p in (ROOT / "workflows").glob("*.py")} >= {"faq_review", "documents", "leave_figures"}

@@ -8,7 +8,8 @@ import pytest
 import yaml
 from sqlalchemy import select
 
-from appdb import faq, session as dbsession
+from appdb import session as dbsession
+from workflows import faq_review as faq
 from appdb.models import AuditLog
 from knowledge import content, overlay
 from knowledge.build import BuildReport, collect

@@ -24,7 +24,7 @@ from knowledge.safety import CATEGORIES as DANGER
 from knowledge.laws import LAW_NAMES
 
 ROOT = Path(__file__).resolve().parents[2]
-PACKAGES = ("knowledge", "answering", "actions", "console", "appdb", "bot")
+PACKAGES = ("knowledge", "answering", "actions", "console", "appdb", "workflows", "bot")
 VOCABULARIES = ("knowledge/numerals.py", "knowledge/places.py", "knowledge/laws.py", "knowledge/handover.py")
 MANY = 8  # this many province names or law names in one file make a second table
 

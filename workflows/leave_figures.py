@@ -25,7 +25,8 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from appdb import audit, documents
+from appdb import audit
+from workflows import documents
 from appdb.models import Document, RegionProposal, local_tz, utcnow
 from appdb.session import session_scope
 from knowledge import overlay as layout
@@ -222,7 +223,7 @@ def _shown(value: Any) -> str:
 # ---- the workflow --------------------------------------------------------------------------
 
 def _lock(session: Session, province: str) -> None:
-    """The write lock first (as appdb.faq._lock): a double click waits, then sees the first click's row."""
+    """The write lock first (as workflows.faq_review._lock): a double click waits, then sees the first click's row."""
     session.execute(update(RegionProposal).where(RegionProposal.province == province)
                     .values(province=RegionProposal.province).execution_options(synchronize_session=False))
 
@@ -283,7 +284,7 @@ def _waiting(session: Session, proposal_id: int, action: str) -> RegionProposal:
 def approve(actor: str, proposal_id: int) -> str:
     """Four eyes: anyone with the role but the proposer. Writes the overlay; returns the province."""
     root = overlay()
-    with layout.locked(root):  # the overlay lock before the database, in the order of appdb.documents
+    with layout.locked(root):  # the overlay lock before the database, in the order of workflows.documents
         with session_scope() as s:
             item = _waiting(s, proposal_id, "批准")
             if item.proposed_by == actor:
