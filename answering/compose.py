@@ -44,8 +44,10 @@ _NOT_LENGTH = re.compile(r"工资|津贴|钱|待遇|辞退|解除|开除|合同|
 _MISCARRIAGE = re.compile(r"流产|引产|胎停|小产|停育|胎死")
 _BREASTFEEDING_TIME = re.compile(r"哺乳时间|喂奶时间|哺乳假?.{0,4}(几|多少|多久)|每天.{0,6}(哺乳|喂奶)")
 _REGIONAL_LEAVE = re.compile(r"陪产|护理假|育儿假|婚假")
-# His leave, however he is named; the gap never mentions her (老公说我产假… is about hers).
-_FATHER_ASKS = re.compile(r"(男方|男职工|爸爸|当爹的|老公|丈夫|孩子(他)?爸)[^。？?！!我她]{0,10}假")
+# His leave, however he is named (her husband, her sister's, her daughter's); the gap never mentions
+# her (老公说我产假… is about hers).
+_FATHER = r"(男方|男职工|爸爸|当爹的|老公|丈夫|男人|孩子(他)?爸|娃(他)?爹|姐夫|妹夫|女婿)"
+_FATHER_ASKS = re.compile(rf"{_FATHER}[^。？?！!我她]{{0,10}}(假|(休|请)[^。？?！!我她]{{0,4}}(几天|多少天|多久))")
 _HE_ASKS = re.compile(r"我(自己)?.{0,3}(能|可以|有|可)休.{0,6}(几|多少|多久)|我(自己)?的假")
 _AFTER_FIRST_BIRTHDAY = re.compile(
     r"(满|过了?|到了?|超过)(一|1)(周)?岁.{0,4}(以后|之后|后)|(一|1)(周)?岁(以后|之后|后)")
@@ -73,7 +75,7 @@ for _topic in ("dismissal", "contract", "compensation", "resign", "insurance"):
                           "劳动争议仲裁委员会申请仲裁（不收费），也可以拨打12351找工会")
 DEFAULT_NEXT_STEP = "可以拨打全国职工服务热线12351问工会，或拨打12348公共法律服务热线了解法律援助"
 FOLLOW_UP_FACTS = ("province", "birth_date", "babies", "difficult_birth", "child_order", "pregnancy_months",
-                   "tenure_months", "career_months", "monthly_wage")
+                   "baby_months", "tenure_months", "career_months", "monthly_wage")
 FOLLOW_UP_MAX_CHARS = 40  # a message that only adds facts is a follow-up up to this length
 _FOLLOW_UP_REF = re.compile(r"^(那|那么|那要是|那如果|如果|要是|还|也)"
                             r"|(呢|还有吗|也有吗|也算吗|也能吗|还能吗|还算吗|行吗|可以吗)[?？。!！]*$")
@@ -140,7 +142,7 @@ def _answer(question: str, topic: str | None, intent: str | None, known: Facts, 
             searcher: Searcher, intent_confidence: float, today: date | None = None) -> Reply:
     """A story or a message with several issues is answered issue by issue; a short question by
     the calculators, then retrieval, unless retrieval borrows another issue's verdict."""
-    if _fathers_leave(question, known):  # his own leave: 陪产假, never her maternity total
+    if _fathers_leave(question, known) and "产假" not in question.replace("陪产假", ""):  # his leave alone
         found = [i for i in found if i.id != "maternity_leave_length"]
     several = len(found) >= 2 and (len(question) >= LONG_MESSAGE or known.tenure_months is not None
                                    or len(issues.spot(question, known, use_model=False)) >= 2)
@@ -203,17 +205,20 @@ def _issues_reply(found: list[Issue], known: Facts, searcher: Searcher, question
         header.append(f"下面说的「你」，指{facts.ASKERS[known.asker]}。")
     if len(found) > 1:
         header.append(f"你的消息里有{len(found)}个问题，我一个一个说。")
+    curated = []  # issues answered by their curated entry (a calculated one has no entry's steps)
     for n, issue in enumerate(found, 1):
         block, cites, region = _issue_block(issue, known, searcher, question, intent)
         label = f"{'①②③④⑤'[n - 1]} {issue.label}" if len(found) > 1 else f"【{issue.label}】"
         parts.append(f"{label}\n{block}")
         sources += cites
         regions_seen.add(region)
+        if any("id" in c for c in cites):
+            curated.append(issue)
     for extra in _worked_out_parts(found, known, question, today):
         parts.insert(1, extra)
     if header:
         parts[0] = "".join(header) + "\n" + parts[0]
-    parts.append(_closing(found, searcher, regions_seen))
+    parts.append(_closing(curated, searcher, regions_seen))
     top = found[0]
     return Reply(K.ANSWER, "\n\n".join(parts), [HANDOVER, LEGAL_CONSULT], topic=_topic_of(top, searcher),
                  sources=sources, confidence=1.0, issues=[i.id for i in found], parts=parts)
@@ -332,7 +337,8 @@ def _topic_of(issue: Issue, searcher: Searcher) -> str | None:
 
 
 def _closing(found: list[Issue], searcher: Searcher, regions_seen: set[str]) -> str:
-    """What to do now: the first step of the most urgent issue, and a person to help."""
+    """What to do now: the first step of the most urgent issue answered by its curated entry (a
+    calculated answer already says what follows for her), and a person to help."""
     step = None
     for issue in found:
         entry = searcher.get(issue.entry_id)

@@ -145,7 +145,7 @@ def parse_child_order(text: str) -> int | None:
 
 def parse_pregnancy_months(text: str) -> float | None:
     """'怀孕五个半月' -> 5.5; only when the sentence is about pregnancy, not a baby's age."""
-    if not re.search(r"怀孕|孕|身孕|流产|引产|胎停|小产|停育", text):
+    if not re.search(r"怀孕|孕|身孕|怀了|怀着|怀上|流产|引产|胎停|小产|停育", text):
         return None
     weeks = re.search(rf"(孕|怀孕)({_NUM})(周|个?星期)", text)
     if weeks and (w := to_int(weeks.group(2))) is not None and w <= 42:
@@ -179,19 +179,26 @@ _BABY_AGE = re.compile(rf"(孩子|宝宝|娃|小孩|儿子|女儿|闺女|宝|娃
 _BABY_YEARS = re.compile(rf"(孩子|宝宝|娃|小孩|儿子|女儿|闺女)(才|刚|刚刚|现在|已经)?(满)?({_NUM}|半)(周)?岁(半)?")
 # Between the verb and the number people put aspect and hedges: 干了整整四年, 做咗4年, 入职已经一年了.
 _TENURE_FILLER = (r"(?:[了过有咗满整足共都就才也快近]|已经|整整|足足|一共|总共|累计|前后|加起来|将近|差不多"
-                  r"|大概|大约)*")
+                  r"|大概|大约|刚好|正好|刚刚)*")
+# What she did, between the verb and the span (做保洁整八年, 干出纳六年): a few characters, never a
+# word of pregnancy or a baby's age, which have spans of their own.
+_TENURE_OBJECT = r"[^\s\d，。,.!！?？;；、孕怀生产岁宝娃孩月年天周零一二两三四五六七八九十半]{0,4}?"
 _TENURE = re.compile(
     rf"(干|做|工作|上班|入职|呆|待|在这|在厂里|在公司|在单位|工龄|司龄|已经|来了|打工|返工|参加工作)"
-    rf"({_TENURE_FILLER})({_NUM}|半)(年|个月)(半|多)?(零?({_NUM})个?月)?")
+    rf"{_TENURE_OBJECT}({_TENURE_FILLER})({_NUM}|半)(年|个月)(半|多)?(零?({_NUM})个?月)?")
 # A span across several employers (一共工作了12年, 参加工作二十年, 社会工龄): what annual leave counts
 # (企业职工带薪年休假实施办法 第四条), never what compensation counts (only this employer's years).
-_CAREER = re.compile(r"一共|总共|累计|前后|加起来|参加工作|社会工龄|(换|跳槽|新)(了|到)?.{0,3}(公司|单位|厂)")
+# Only a story that names other employers makes a span her working life: 一共干了5年 alone is this one.
+_CAREER = re.compile(r"参加工作|社会工龄|(换|跳槽)(了|过|到)?.{0,3}(公司|单位|厂|工作)"
+                     r"|[几两三四五六七八九]家(公司|单位|厂)|(这家|现在的?|新)(公司|单位|厂).{0,6}(才|刚|今年)"
+                     r"|以前(的|在)?(单位|公司|厂)")
 _TENURE_SINCE = re.compile(rf"({_DIGIT}{{4}})\s*年\s*(({_DIGIT}{{1,2}})\s*月)?.{{0,6}}"
                            rf"(入职|进厂|进的|进公司|开始上班|开始工作|来的)")
 _CONTRACT_YEARS = re.compile(rf"(签了|签的|签过|订了)(?:一份|份)?({_NUM})年"
                              rf"(?:的)?(?:劳动)?合同.{{0,12}}(到期|期满|满了)")
 _WAGE = re.compile(
-    r"(月薪|月工资|工资|每个?月|一个月|底薪|税前|到手|平均工资|每月工资)(是|有|才|大概|差不多|就|能拿|拿|发)?"
+    r"(月薪|月工资|工资|每个?月|一个月|底薪|税前|到手|平均工资|每月工资|平均)"
+    r"(?:是|有|才|在|大概|大约|差不多|就|能拿|拿|发|平均|下来|到手|税前|一般|工资)*"
     r"([0-9]+(?:\.[0-9]+)?[kK千万]?[0-9]?|[零一二两三四五六七八九十百千万]+)(元|块|块钱)?")
 _WAGE_BEFORE = re.compile(rf"([0-9]+(?:\.[0-9]+)?[kK千万]?[0-9]?"
                           rf"|[一二两三四五六七八九十][千万][{DIGITS}]?)(元|块)?(钱)?(一|每)个?月")
@@ -274,8 +281,9 @@ def _span_months(m: re.Match) -> int | None:
 
 def parse_wage(text: str) -> int | None:
     """Her monthly wage in yuan: 月薪6000, 工资五千, 一个月4千5, 6k, 7000元一个月."""
-    for pattern, group in ((_WAGE, 3), (_WAGE_BEFORE, 1)):
-        for m in pattern.finditer(text):
+    averaged = sorted(_WAGE.finditer(text), key=lambda m: "平均" not in m.group(0))  # 底薪三千…平均七千五
+    for matches, group in ((averaged, 2), (_WAGE_BEFORE.finditer(text), 1)):
+        for m in matches:
             value = _money(m.group(group))
             if value is not None and 500 <= value <= 200_000:
                 return value

@@ -23,10 +23,11 @@ HOURS_PER_DAY = 8
 WORKDAY, REST_DAY, HOLIDAY = 150, 200, 300  # per cent of the wage, 劳动法 第四十四条
 
 _GAP = "[^，。；？]"  # within one clause
-_REST_DAY_WORDS = "周六|周日|周末|星期六|星期天|星期日|休息日|双休日?"
+_REST_DAY_WORDS = "周六|周日|周末|星期六|星期天|星期日|礼拜六|礼拜天|礼拜日|休息日|双休日?"
 _WORKDAY_HOURS = re.compile(rf"(工作日|平时|平常|晚上|下班后?){_GAP}{{0,10}}?加(了)?(班)?(?P<n>{NUMBER})(个)?(半)?小时")
 _REST_DAYS = (re.compile(rf"({_REST_DAY_WORDS}){_GAP}{{0,6}}?加(了)?(班)?(?P<n>{NUMBER})天"),
-              re.compile(rf"加(了)?(?P<n>{NUMBER})个({_REST_DAY_WORDS})"))
+              re.compile(rf"加(了)?(?P<n>{NUMBER})个({_REST_DAY_WORDS})"),
+              re.compile(rf"(?P<n>{NUMBER})个({_REST_DAY_WORDS}){_GAP}{{0,8}}加(了)?班"))
 _REST_HOURS_EACH = re.compile(rf"每(次|天|个){_GAP}{{0,3}}?(?P<n>{NUMBER})(个)?小时")
 _HOLIDAY_DAYS = re.compile(rf"(法定节假日|法定假日|国庆|春节|五一|元旦|中秋|端午|清明|过年){_GAP}{{0,8}}?"
                            rf"加(了)?(班)?(?P<n>{NUMBER})天")

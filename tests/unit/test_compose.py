@@ -191,3 +191,16 @@ def test_her_annual_leave_and_overtime_pay_are_worked_out(searcher):
 def test_a_dismissal_in_the_nursing_period_is_unlawful_and_owed_twice(searcher):
     reply = talk(searcher, "我老婆入职1年3个月，月薪9000，休完产假回来公司说她岗位取消了，让她签解除协议，能赔多少")
     assert "27000" in reply.text  # 2N: a termination the nursing period bars (劳动合同法 第四十二条、第八十七条)
+
+
+def test_her_husbands_leave_asked_beside_her_own_gets_both(searcher):
+    reply = talk(searcher, "我妹在佛山一个服装厂，下礼拜剖腹产，她想知道产假多少天，我妹夫在同一个厂能休几天")
+    assert reply.issues == ["maternity_leave_length", "regional_leave"]
+    assert "陪产假/护理假15天" in reply.text
+    assert "告诉我你在哪个省" not in reply.text  # the closing never asks for what she told
+
+
+def test_a_follow_up_with_the_babys_age_keeps_the_question(searcher):
+    reply = talk(searcher, "喂奶期间厂里能排我夜班不", "俺在电子厂倒班，孩子七个月")
+    assert reply.question.startswith("喂奶期间厂里能排我夜班不")
+    assert reply.kind == "answer" and "不得安排夜班劳动" in reply.text

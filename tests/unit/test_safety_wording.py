@@ -5,12 +5,16 @@ import pytest
 from knowledge.safety import detect
 
 
-@pytest.mark.parametrize("text", ["厂里欠我工资，我觉得活着都没什么意思了", "真想吃老鼠药算了", "晚上睡着了就不要醒来多好",
-                                  "我想从这个世界上消失", "被辞退了，死了倒干净", "我想跳江", "活着有什么意义"])
+SELF_HARM = ["厂里欠我工资，我觉得活着都没什么意思了", "真想吃老鼠药算了", "晚上睡着了就不要醒来多好",
+             "我想从这个世界上消失", "被辞退了，死了倒干净", "我想跳江", "活着有什么意义"]
+EVERYDAY = ["医生开的中药今天喝药了吗", "我们那个部门消失了", "这个死规定", "加班累死了", "产假工资怎么算"]
+
+
+@pytest.mark.parametrize("text", SELF_HARM)
 def test_self_harm_in_everyday_wording(text):
     assert detect(text) == "self_harm"
 
 
-@pytest.mark.parametrize("text", ["医生开的中药今天喝药了吗", "我们那个部门消失了", "这个死规定", "加班累死了", "产假工资怎么算"])
+@pytest.mark.parametrize("text", EVERYDAY)
 def test_everyday_words_are_not_an_emergency(text):
     assert detect(text) is None
