@@ -7,7 +7,7 @@
 - `OptionMemory` remembers those payloads per user, so that a reply of "1" selects option 1;
 - `fresh` bounds a signed request's timestamp on both sides (replays);
 - `TTLCache` is a small in-memory cache with expiry (duplicate deliveries, signatures seen);
-- `mask` hides phone and ID numbers before text is logged (appdb.privacy, which imports nothing heavy).
+- `mask` hides phone and ID numbers before text is logged (knowledge.privacy).
 """
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ import threading
 import time
 from typing import Any, Iterable, Optional
 
-from appdb.privacy import mask  # noqa: F401  (re-exported: plain regexes, importable in both venvs)
+from knowledge.privacy import mask  # noqa: F401  (re-exported: standard library, importable in both venvs)
 
 MAX_BYTES = 2048  # one passive reply / one customer-service text message
 _SENTENCE_END = re.compile(r"(?<=[。！？!?\n])")
