@@ -102,7 +102,7 @@ test: index train browser cluster-packages
 	$(APP_VENV)/bin/ruff check .
 	$(PY) -m pytest -q tests
 
-bench: index train
+bench: index train cluster-packages
 	$(PY) tests/bench/run.py
 
 # Retrieval quality, our own message sets (training and held-out: issues found and answered), then

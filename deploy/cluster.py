@@ -43,7 +43,8 @@ class Cluster:
     root: Path
     replicas: int = 2
     password: str = ""  # of PostgreSQL and Redis: kept in the folder, as the databases are
-    rest_token: str = field(default_factory=lambda: secrets.token_urlsafe(18))
+    # hex: a token starting with "-" would be read as an option by `rasa run --auth-token`
+    rest_token: str = field(default_factory=lambda: secrets.token_hex(18))
     settings: dict[str, str] = field(default_factory=dict)  # more settings for every process (WECHAT_*, …)
     stacks: list[Stack] = field(default_factory=list)
     services: list = field(default_factory=list)
@@ -73,7 +74,7 @@ class Cluster:
                   "TRACKER_USER": postgres.user, "TRACKER_PASSWORD": postgres.password,
                   "TRACKER_DB": "rasa", "APP_DB_URL": "",
                   "LOCK_STORE": "redis", "REDIS_HOST": "127.0.0.1", "REDIS_PORT": str(redis.port),
-                  "REDIS_PASSWORD": redis.password, "RASA_TOKEN": secrets.token_urlsafe(18),
+                  "REDIS_PASSWORD": redis.password, "RASA_TOKEN": secrets.token_hex(18),
                   "REST_TOKEN": self.rest_token, **self.settings}
         _database(postgres, "rasa")
         shared["APP_DB_URL"] = _database(postgres, "appdb")

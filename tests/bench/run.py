@@ -3,6 +3,8 @@
 - REST latency one conversation at a time (median, p95) and turns/s with 20 concurrent
   conversations, against a freshly started Rasa server + action server on free ports;
 - memory (RSS) of each server process after the load;
+- the scaled deployment (`make cluster`: PostgreSQL, Redis, nginx): turns/s, p50 and p95 with 20 and
+  40 concurrent conversations on one replica and on two behind nginx, side by side;
 - search latency on a warm index, full index build time (KB + ../shared/corpus/laws, from an empty
   cache, so the encoder is trained too), an incremental rebuild, and the memory an index takes;
 - the staff console: page latency (dashboard over 100k logged answers, FAQ list, case inbox, hit
@@ -13,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import shutil
 import statistics
 import sys
 import tempfile
@@ -54,18 +57,20 @@ def sequential(url: str, turns: int = 150) -> list[float]:
     return latencies
 
 
-async def concurrent(url: str, conversations: int = 20, turns_each: int = 15) -> tuple[float, list[float]]:
+async def concurrent(url: str, conversations: int = 20, turns_each: int = 15, headers: dict | None = None,
+                     prefix: str = "conc") -> tuple[float, list[float]]:
     latencies: list[float] = []
 
     async def talk(client: httpx.AsyncClient, n: int) -> None:
         for t in range(turns_each):
             t0 = time.perf_counter()
             r = await client.post(f"{url}/webhooks/rest/webhook",
-                                  json={"sender": f"conc-{n}", "message": QUESTIONS[(n + t) % len(QUESTIONS)]})
+                                  json={"sender": f"{prefix}-{n}", "message": QUESTIONS[(n + t) % len(QUESTIONS)]})
             r.raise_for_status()
             latencies.append((time.perf_counter() - t0) * 1000)
 
-    async with httpx.AsyncClient(timeout=60, limits=httpx.Limits(max_connections=conversations)) as client:
+    async with httpx.AsyncClient(timeout=300, limits=httpx.Limits(max_connections=conversations),
+                                 headers=headers) as client:
         t0 = time.perf_counter()
         await asyncio.gather(*(talk(client, n) for n in range(conversations)))
         elapsed = time.perf_counter() - t0
@@ -92,6 +97,29 @@ def bench_servers() -> None:
                 print(f"memory {name} server: {rss_mb(proc.pid):.0f} MB RSS")
         finally:
             stack.stop_all()
+
+
+def bench_cluster() -> None:
+    """One replica (straight to it) and two behind nginx, on the same PostgreSQL and Redis."""
+    from deploy.cluster import Cluster
+
+    folder = Path(tempfile.mkdtemp(prefix="wra-bench-cluster-"))
+    cluster = Cluster(folder, replicas=2).start()
+    try:
+        auth = {"Authorization": f"Bearer {cluster.rest_token}"}
+        for stack in cluster.stacks:  # warm-up: the first turns load the index and the models
+            asyncio.run(concurrent(stack.rasa_url, 2, 5, auth, f"warm-{stack.rasa_port}"))
+        for conversations in (20, 40):
+            figures = []
+            for name, url in (("1 replica", cluster.stacks[0].rasa_url), ("2 replicas + nginx", cluster.url)):
+                rate, lat = asyncio.run(concurrent(url, conversations, 10, auth, f"{name[0]}-{conversations}"))
+                figures.append(rate)
+                print(f"cluster {conversations} conversations, {name}: {rate:.1f} turns/s "
+                      f"(p50 {statistics.median(lat):.0f} ms, p95 {_pct(lat, 0.95):.0f} ms)")
+            print(f"cluster {conversations} conversations: two replicas give {figures[1] / figures[0]:.2f}× one")
+    finally:
+        cluster.stop()
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def bench_retrieval() -> None:
@@ -204,4 +232,5 @@ def bench_console() -> None:
 if __name__ == "__main__":
     bench_retrieval()
     bench_servers()
+    bench_cluster()
     bench_console()
