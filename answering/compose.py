@@ -244,6 +244,7 @@ ENDINGS = {  # how the job ended, by issue: which compensation rule applies to h
     "dismissal_unable_performance": "unlawful_dismissal", "dismissal_general": "unlawful_dismissal",
     "closure": "employer_closed", "closure_three_period": "employer_closed",
     "contract_not_renewed": "contract_expired_not_renewed", "layoff": "layoff_art41",
+    "contract_expiry_three_period": "contract_expired_not_renewed",
     "mutual_termination": "mutual_agreement_employer_proposed", "resign_for_cause": "she_resigned_art38",
 }
 
@@ -307,7 +308,7 @@ def _worked_out_parts(found: list[Issue], known: Facts, question: str, today: da
     ids = {i.id for i in found}
     parts = [_compensation_part(found, known), _deadline_part(found, question, known, today),
              _double_wage_part(found, known)]
-    if "annual_leave" in ids:
+    if ids & {"annual_leave", "annual_leave_pay"}:  # what the unpaid days are worth starts from how many
         parts.append(annual_leave.days_part(question, known.career_months, known.tenure_months))
     if "annual_leave_pay" in ids:
         parts.append(annual_leave.pay_part(question, known.monthly_wage))
@@ -328,6 +329,8 @@ def _compensation_part(found: list[Issue], known: Facts) -> str | None:
     text = compensation.render_compensation(result)
     if ending == "unlawful_dismissal" and not protected:
         text = "如果公司没有法定理由就辞退你（属于违法解除）：" + text
+    elif ending == "contract_expired_not_renewed" and protected:
+        text = "如果单位在你孕期、产期、哺乳期内以合同到期为由终止合同（属于违法终止）：" + text
     return "按你说的情况算一下：\n" + text
 
 

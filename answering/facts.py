@@ -190,7 +190,7 @@ _TENURE = re.compile(
 # (企业职工带薪年休假实施办法 第四条), never what compensation counts (only this employer's years).
 # Only a story that names other employers makes a span her working life: 一共干了5年 alone is this one.
 _CAREER = re.compile(r"参加工作|社会工龄|(换|跳槽)(了|过|到)?.{0,3}(公司|单位|厂|工作)"
-                     r"|[几两三四五六七八九]家(公司|单位|厂)|(这家|现在的?|新)(公司|单位|厂).{0,6}(才|刚|今年)"
+                     r"|[几两三四五六七八九]家(公司|单位|厂)|(这家|现在的?|新)(公司|单位|厂).{0,2}(才|刚|今年)"
                      r"|以前(的|在)?(单位|公司|厂)")
 _TENURE_SINCE = re.compile(rf"({_DIGIT}{{4}})\s*年\s*(({_DIGIT}{{1,2}})\s*月)?.{{0,6}}"
                            rf"(入职|进厂|进的|进公司|开始上班|开始工作|来的)")

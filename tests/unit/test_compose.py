@@ -204,3 +204,13 @@ def test_a_follow_up_with_the_babys_age_keeps_the_question(searcher):
     reply = talk(searcher, "喂奶期间厂里能排我夜班不", "俺在电子厂倒班，孩子七个月")
     assert reply.question.startswith("喂奶期间厂里能排我夜班不")
     assert reply.kind == "answer" and "不得安排夜班劳动" in reply.text
+
+
+def test_a_contract_ended_at_expiry_during_pregnancy_is_owed_twice(searcher):
+    reply = talk(searcher, "我怀孕五个月，劳动合同下个月到期，公司说到期就不续了。我在这干了3年，月薪8000，能要多少")
+    assert "48000" in reply.text and "违法终止" in reply.text  # 2N, 劳动合同法 第四十五条、第八十七条
+
+
+def test_unpaid_annual_leave_says_how_many_days_first(searcher):
+    reply = talk(searcher, "我在这家公司干了六年，今年年假一天没让休，月薪6525，没休的年假能折成钱吗")
+    assert "年休假至少是5天" in reply.text and "300%" in reply.text
