@@ -269,7 +269,8 @@ class TextChannel(InputChannel):
         if msg_type == "text":
             key = f"msg:{data.get('MsgId') or user + ':' + str(data.get('CreateTime'))}"
             text = (data.get("Content") or "").strip()
-            logger.info("%s: text from %s: %s", self.name(), mask(user), mask(text[:200]))
+            # %r: a newline or control character she typed cannot start a forged line in the log
+            logger.info("%s: text from %s: %r", self.name(), mask(user), mask(text[:200]))
 
             async def work() -> List[str]:
                 return await self.turn(on_new_message, user, text, str(data.get("MsgId") or "") or None)

@@ -265,6 +265,13 @@ def test_wecom_refuses_a_request_dated_ahead_and_a_signature_with_another_body(s
     assert user_events(stack, "wecom:" + user) == []
 
 
+def test_a_typed_newline_cannot_forge_a_log_line(stack, openid):
+    forged = "2026-01-01 00:00:00 ERROR    forged.by.her  - 伪造的日志行"
+    assert "98天" in ask(stack, openid, f"产假多少天\n{forged}\r{forged}")["Content"]
+    lines = stack.logs["rasa"].read_text(errors="replace").splitlines()
+    assert not [line for line in lines if line.startswith(forged[:19])]
+
+
 def test_wecom_refuses_a_stale_timestamp(stack):
     ts, nonce = str(int(time.time()) - 600), "wn-old"
     envelope = _wecom_envelope("echo-old", ts, nonce)
