@@ -19,6 +19,7 @@ from pathlib import Path
 import httpx
 import pytest
 import redis
+from sqlalchemy import create_engine, text
 
 from deploy.cluster import Cluster
 from integration.test_wechat import (AES_KEY, APPID, TOKEN, FakeWeChatApi, _message_xml, post_plain, reply_of,
@@ -145,6 +146,62 @@ def test_both_replicas_push_with_one_access_token(replicas, wechat_api):
     with wechat_api.lock:
         fetches = [p for p, _, _ in wechat_api.calls if p == "/cgi-bin/token"]
     assert len(fetches) == 1, "each replica fetched its own access token (and retired the other's)"
+
+
+def _free_slot(cluster, service: str, capacity: int) -> str:
+    """A future slot of `service` with nothing booked, its capacity set; the choose_slot payload."""
+    engine = create_engine(cluster.stacks[0].env["APP_DB_URL"])
+    try:
+        with engine.begin() as conn:
+            slot_id = conn.execute(text("SELECT s.id FROM slots s JOIN services v ON v.id = s.service_id "
+                                        "WHERE v.name = :name AND s.booked = 0 ORDER BY s.day DESC LIMIT 1"),
+                                   {"name": service}).scalar_one()
+            conn.execute(text("UPDATE slots SET capacity = :c WHERE id = :id"), {"c": capacity, "id": slot_id})
+    finally:
+        engine.dispose()
+    return f'/choose_slot{{"slot_id":"{slot_id}"}}'
+
+
+def _steps(cluster, sender: str, steps: list[str], urls: list[str]) -> str:
+    """Her messages in turn, each to the next of `urls`; the text of the last reply."""
+    replies = [say(cluster, sender, step, urls[i % len(urls)]) for i, step in enumerate(steps)]
+    return "\n".join(m.get("text") or "" for m in replies[-1])
+
+
+def _form(service: str, payload: str) -> list[str]:
+    """The booking form up to its confirmation question."""
+    return [f"我想预约{service}", payload, "王丽", "13800138000", "深圳某电子厂"]
+
+
+def _confirmed(cluster, payload: str) -> int:
+    slot_id = json.loads(payload.removeprefix("/choose_slot"))["slot_id"]
+    engine = create_engine(cluster.stacks[0].env["APP_DB_URL"])
+    try:
+        with engine.connect() as conn:
+            return conn.execute(text("SELECT count(*) FROM bookings WHERE slot_id = :id AND status = 'confirmed'"),
+                                {"id": slot_id}).scalar_one()
+    finally:
+        engine.dispose()
+
+
+def test_a_booking_form_completes_across_replicas(cluster, replicas):
+    payload = _free_slot(cluster, "两癌筛查", 5)
+    sender = "form-" + uuid.uuid4().hex[:8]
+    urls = [s.rasa_url for s in replicas]
+    assert "预约成功" in _steps(cluster, sender, [*_form("两癌筛查", payload), "/affirm"], urls)
+    assert _confirmed(cluster, payload) == 1
+
+
+def test_fifty_workers_race_for_ten_places_through_nginx(cluster):
+    payload = _free_slot(cluster, "婚恋交友活动", 10)
+    senders = [f"race-{uuid.uuid4().hex[:8]}" for _ in range(50)]
+    with concurrent.futures.ThreadPoolExecutor(10) as pool:  # everyone at the confirmation question
+        list(pool.map(lambda s: _steps(cluster, s, _form("婚恋交友活动", payload), [cluster.url]), senders))
+    with concurrent.futures.ThreadPoolExecutor(25) as pool:  # then all confirm at once, on both replicas
+        finals = list(pool.map(lambda s: _steps(cluster, s, ["/affirm"], [cluster.url]), senders))
+    assert sum("预约成功" in r for r in finals) == 10
+    assert sum("已满" in r for r in finals) == 40
+    assert _confirmed(cluster, payload) == 10
 
 
 def test_many_simultaneous_messages_of_one_sender_through_nginx_are_all_answered(cluster):
