@@ -92,21 +92,22 @@ def test_simultaneous_messages_of_one_sender_on_both_replicas_are_all_kept_and_a
     assert len(listens) >= 40
 
 
-def test_an_officers_reply_through_one_replica_reaches_the_widget_on_the_other(replicas):
-    a, b = replicas
+@pytest.mark.parametrize("through_nginx", [False, True], ids=["widget-on-replica-1", "widget-through-nginx"])
+def test_an_officers_reply_through_either_replica_reaches_the_open_widget(cluster, replicas, through_nginx):
+    """Through nginx the widget lands on whichever replica ip_hash picks; a reply through each replica
+    must reach it, so one of the two always crosses over."""
     session = uuid.uuid4().hex
     client = subprocess.Popen([str(ROOT / ".venv-rasa/bin/python"), str(ROOT / "tests/cluster/widget_client.py"),
-                               a.rasa_url, session], cwd=ROOT, env=a.env, stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, text=True)
+                               cluster.url if through_nginx else replicas[0].rasa_url, session], cwd=ROOT,
+                              env=replicas[0].env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         assert client.stdout.readline().strip() == "ready", client.stderr.read()[-2000:]
-        sent = time.time()
-        r = httpx.post(f"{b.rasa_url}/conversations/web:{session}/tracker/events", timeout=30,
-                       params={"token": b.token, "output_channel": "latest", "execute_side_effects": "true"},
-                       json=[{"event": "bot", "text": "您好，我是维权专员小王", "timestamp": sent}])
-        assert r.status_code == 200, r.text
-        pushed = json.loads(client.stdout.readline())
-        assert pushed["text"] == "您好，我是维权专员小王"
+        for i, stack in reversed(list(enumerate(replicas))):  # replica 2 first: not the direct widget's
+            r = httpx.post(f"{stack.rasa_url}/conversations/web:{session}/tracker/events", timeout=30,
+                           params={"token": stack.token, "output_channel": "latest", "execute_side_effects": "true"},
+                           json=[{"event": "bot", "text": f"维权专员经副本{i + 1}回复", "timestamp": time.time()}])
+            assert r.status_code == 200, r.text
+            assert json.loads(client.stdout.readline())["text"] == f"维权专员经副本{i + 1}回复"
     finally:
         client.kill()
         client.wait()
