@@ -26,13 +26,14 @@ from knowledge.models import LegalBasis
 RULES, MEASURES = "职工带薪年休假条例", "企业职工带薪年休假实施办法"
 DAYS_BASIS = [LegalBasis(RULES, "第三条"), LegalBasis(MEASURES, "第三条"), LegalBasis(MEASURES, "第四条")]
 NEW_EMPLOYER_BASIS = LegalBasis(MEASURES, "第五条")
-PAY_BASIS = [LegalBasis(MEASURES, "第十条"), LegalBasis(MEASURES, "第十一条")]
+PAY_BASIS = [LegalBasis(MEASURES, "第十条"), LegalBasis(MEASURES, "第十一条"), LegalBasis(MEASURES, "第十二条")]
 DAYS_BY_YEARS = ((20, 15), (10, 10), (1, 5))  # 条例 第三条: (years of working life at least, days)
 PAID_DAYS_PER_MONTH = Decimal("21.75")  # 实施办法 第十一条: 月计薪天数
 UNUSED_PAY_PERCENT, NORMAL_PAY_PERCENT = 300, 100  # 实施办法 第十条
 
 _NEW_EMPLOYER = re.compile(r"新(员工|单位|公司|入职|来的)|刚(换|入职|进|来)|今年(才|刚)(来|进|入职)"
                            r"|换了.{0,3}(公司|单位|工作)")
+_NONE_TAKEN = re.compile(r"一天(都|也)?(没|没有|未)(让)?(休|歇)|(都|全|从来|一直)(没|没有)(休|歇)")
 _UNUSED = tuple(re.compile(p) for p in (  # each names the days in group n
     rf"(?P<n>{NUMBER})天(的)?年(休)?假.{{0,8}}(没|未)休",
     rf"年(休)?假.{{0,6}}(还)?(有|剩|剩下)?(?P<n>{NUMBER})天.{{0,6}}(没|未)休",
@@ -46,7 +47,10 @@ def entitled_days(career_months: int) -> int:
 
 
 def parse_unused_days(text: str) -> int | None:
-    """Days of annual leave she was not let take: 五天年假一天没休, 年假还有3天没休, 没休的5天年假."""
+    """Days of annual leave she was not let take: 五天年假一天没休, 年假还有3天没休, 没休的5天年假.
+    年假一天没休 means not one day taken, never one day: the days are then not told."""
+    if _NONE_TAKEN.search(text) and not _UNUSED[0].search(text):
+        return None
     for pattern in _UNUSED:
         if (m := pattern.search(text)) and (n := to_int(m.group("n"))) and 0 < n <= 15:
             return n
@@ -80,15 +84,16 @@ def days_part(text: str, career_months: int | None, tenure_months: int | None) -
     return render_working(answer, lines, caveats, basis)
 
 
-def pay_part(text: str, monthly_wage: int | None) -> str | None:
-    """What the days she was not let take are worth, from her monthly wage."""
+def pay_part(text: str, monthly_wage: int | None, entitled: int = 0) -> str | None:
+    """What the days she was not let take are worth, from her monthly wage; `entitled`, her yearly
+    days when her working life is known, counts when she says none was taken."""
     if not monthly_wage:
         return None
     daily = Decimal(monthly_wage) / PAID_DAYS_PER_MONTH
     extra = UNUSED_PAY_PERCENT - NORMAL_PAY_PERCENT
     lines = [f"日工资＝月工资{monthly_wage}元÷21.75天＝{yuan(daily)}",
              f"没休的每一天按日工资的{UNUSED_PAY_PERCENT}%算，其中{NORMAL_PAY_PERCENT}%是平时已经发的工资"]
-    days = parse_unused_days(text)
+    days = parse_unused_days(text) or (entitled if _NONE_TAKEN.search(text) else 0)
     if days:
         total, owed = daily * days * UNUSED_PAY_PERCENT / 100, daily * days * extra / 100
         answer = f"你没休的{days}天年假，单位还应补发你{yuan(owed)}（连同已发的正常工资，共{yuan(total)}）。"
@@ -96,7 +101,8 @@ def pay_part(text: str, monthly_wage: int | None) -> str | None:
                      f"还应补{yuan(owed)}")
     else:
         answer = f"单位没安排你休的年假，每一天应再补你{yuan(daily * extra / 100)}（日工资的{extra}%）。"
-    caveats = ["你自己书面提出不休的，单位只付正常工资；月工资按前12个月的平均工资算，不含加班费。"]
+    caveats = ["你自己书面提出不休的，单位只付正常工资；月工资按前12个月的平均工资算，不含加班费。",
+               "年中离职的，当年的年假按已过的日历天数折算：已过天数÷365×全年天数，再减去已休的天数。"]
     return render_working(answer, lines, caveats, PAY_BASIS)
 
 

@@ -239,14 +239,19 @@ def _issue_block(issue: Issue, known: Facts, searcher: Searcher, question: str,
         "全国" if entry.region in ("", "全国") else entry.region
 
 
-ENDINGS = {  # how the job ended, by issue: which compensation rule applies to her (劳动合同法 Art. 46–48, 87)
+# How the job ended, by issue: which compensation rule applies to her (劳动合同法 Art. 40–48, 87). The
+# most specific cause first: a closure or a layoff told beside 被辞退 is what decides N or 2N.
+ENDINGS = {
+    "closure": "employer_closed", "closure_three_period": "employer_closed", "layoff": "layoff_art41",
+    "contract_expiry_three_period": "contract_expired_not_renewed",
+    "contract_not_renewed": "contract_expired_not_renewed",
+    "mutual_termination": "mutual_agreement_employer_proposed", "resign_for_cause": "she_resigned_art38",
     "dismissal_pregnant": "unlawful_dismissal", "dismissal_probation_pregnant": "unlawful_dismissal",
     "dismissal_unable_performance": "unlawful_dismissal", "dismissal_general": "unlawful_dismissal",
-    "closure": "employer_closed", "closure_three_period": "employer_closed",
-    "contract_not_renewed": "contract_expired_not_renewed", "layoff": "layoff_art41",
-    "contract_expiry_three_period": "contract_expired_not_renewed",
-    "mutual_termination": "mutual_agreement_employer_proposed", "resign_for_cause": "she_resigned_art38",
 }
+# A workplace moved far away is a change of circumstances (第四十条第三项), not a layoff under 第四十一条.
+_RELOCATION = re.compile(r"搬迁|搬厂|迁(到|往|去)|搬(到|去|往)(外地|外省|外市|.{1,6}(省|市|县|区))"
+                         r"|异地|整体(搬|迁)")
 
 
 _CONTRACT_END = re.compile(r"合同[^，。,；]{0,14}?(到期|期满)|(到期|期满)[^，。,；]{0,4}合同")
@@ -306,22 +311,26 @@ def _worked_out_parts(found: list[Issue], known: Facts, question: str, today: da
     """Her own figures, worked out from what she told: compensation, deadlines, the double wage,
     annual leave and overtime pay. Each goes right after the issue it belongs to is named."""
     ids = {i.id for i in found}
-    parts = [_compensation_part(found, known), _deadline_part(found, question, known, today),
+    parts = [_compensation_part(found, known, question), _deadline_part(found, question, known, today),
              _double_wage_part(found, known)]
     if ids & {"annual_leave", "annual_leave_pay"}:  # what the unpaid days are worth starts from how many
         parts.append(annual_leave.days_part(question, known.career_months, known.tenure_months))
     if "annual_leave_pay" in ids:
-        parts.append(annual_leave.pay_part(question, known.monthly_wage))
+        worked = known.career_months or known.tenure_months or 0
+        parts.append(annual_leave.pay_part(question, known.monthly_wage, annual_leave.entitled_days(worked)))
     if "overtime_pay" in ids:
         parts.append(overtime.pay_part(question, known.monthly_wage))
     return [p for p in parts if p]
 
 
-def _compensation_part(found: list[Issue], known: Facts) -> str | None:
+def _compensation_part(found: list[Issue], known: Facts, question: str) -> str | None:
     """Her compensation computed from the tenure and wage she gave, for the way her job ended."""
-    ending = next((ENDINGS[i.id] for i in found if i.id in ENDINGS), None)
+    ids = {i.id for i in found}
+    ending = next((ending for issue_id, ending in ENDINGS.items() if issue_id in ids), None)
     if ending is None or not known.tenure_months:
         return None
+    if ending == "layoff_art41" and _RELOCATION.search(question):
+        ending = "employer_terminates_art40"
     protected = known.stage in facts.THREE_PERIODS
     result = compensation.economic_compensation(
         compensation.Situation(ending), monthly_wage=known.monthly_wage, tenure_months=known.tenure_months,

@@ -88,6 +88,8 @@ def _holds(condition: str, situation: Facts) -> bool | None:
         return situation.stage in THREE_PERIODS or None
     if condition == "birth":  # maternity leave is for a birth; a miscarriage has its own days
         return False if situation.stage == "miscarriage" else None
+    if condition == "pregnant":  # 特别规定 第六条第一款 (a lighter job on a doctor's note) is for pregnancy only
+        return False if situation.stage in ("nursing", "maternity_leave", "miscarriage") else None
     if condition == "pregnant_7_months":
         if situation.stage == "nursing":
             return False

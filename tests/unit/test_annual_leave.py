@@ -37,3 +37,10 @@ def test_unused_days_are_paid_at_three_times_the_daily_wage_the_normal_wage_incl
     assert "6525元÷21.75天＝300元" in text
     assert "补你600元" in annual_leave.pay_part("年假不让休", 6525)
     assert annual_leave.pay_part("年假不让休", None) is None
+
+
+def test_not_one_day_taken_is_all_her_days_never_one():
+    assert annual_leave.parse_unused_days("今年的年假一天都没休") is None
+    text = annual_leave.pay_part("今年的年假一天都没休", 6525, entitled=5)
+    assert text.startswith("你没休的5天年假，单位还应补发你3000元")
+    assert "已过天数÷365" in text  # leaving mid-year pro-rates (实施办法 第十二条)

@@ -214,3 +214,16 @@ def test_a_contract_ended_at_expiry_during_pregnancy_is_owed_twice(searcher):
 def test_unpaid_annual_leave_says_how_many_days_first(searcher):
     reply = talk(searcher, "我在这家公司干了六年，今年年假一天没让休，月薪6525，没休的年假能折成钱吗")
     assert "年休假至少是5天" in reply.text and "300%" in reply.text
+
+
+def test_a_closure_told_beside_a_dismissal_is_owed_n_and_a_relocation_n_plus_one(searcher):
+    closed = talk(searcher, "我们门店关门了，老板说不要我们了，就给一个月工资。我干了3年，月薪3200，该给多少")
+    assert "9600元" in closed.text and "19200" not in closed.text  # 劳动合同法 第四十四条、第四十六条: N
+    moved = talk(searcher, "厂子要整体搬到外省去，不跟着去的就算自动离职，我在厂里干了8年，月薪5000，能拿补偿吗")
+    assert "40000元" in moved.text and "1个月工资" in moved.text  # 第四十条第三项: N, +1 without notice
+
+
+def test_a_nursing_mother_is_not_told_the_pregnancy_rule_of_a_lighter_job(searcher):
+    reply = talk(searcher, "产假休完回去，孩子五个月还在喂奶，公司把我调去仓库搬货，工资也降了")
+    assert "pregnancy_workload" not in reply.issues
+    assert "怀孕期间有医院证明" in reply.text or "医院证明" not in reply.text
