@@ -4,6 +4,8 @@ from __future__ import annotations
 import io
 import json
 import logging
+from contextlib import contextmanager
+from typing import Iterator
 
 import pytest
 
@@ -52,24 +54,31 @@ def test_a_landline_is_masked():
     assert "12345678" not in mask("座机 010-12345678") and "8888 6666" not in mask("0755 8888 6666")
 
 
-def test_every_log_record_is_masked():
+@contextmanager
+def logged(name: str) -> Iterator[tuple[logging.Logger, io.StringIO]]:
+    """A logger of this process (masking installed) and what its records turn into."""
     install_log_masking()
     stream = io.StringIO()
     handler = logging.StreamHandler(stream)
-    logger = logging.getLogger("test.privacy")
+    logger = logging.getLogger(name)
     logger.addHandler(handler)
     try:
+        yield logger, stream
+    finally:
+        logger.removeHandler(handler)
+
+
+def test_every_log_record_is_masked():
+    with logged("test.privacy") as (logger, stream):
         logger.error("message %s from %r", "我手机 138 1234 5678", {"id": ID})
         logger.warning({"text": "１３８１２３４５６７８"})
-        logger.info("%d turns", 13812345678)  # a number that is not text keeps its format
+        logger.warning("%d turns", 13812345678)  # a number that is not text keeps its format
         try:
             raise ValueError(f"bad body b'{json.dumps('证' + ID)}'")
         except ValueError:
             logger.exception("action failed for %s", PHONE)
-    finally:
-        logger.removeHandler(handler)
     written = stream.getvalue()
-    assert "138****5678" in written and "ValueError" in written
+    assert "138****5678" in written and "ValueError" in written and "13812345678 turns" in written
     assert not clear(written.replace("13812345678 turns", "")), written
 
 
@@ -78,13 +87,6 @@ def test_a_record_that_cannot_be_masked_is_withheld_and_the_caller_goes_on():
         def __str__(self) -> str:
             raise RuntimeError("no text")
 
-    install_log_masking()
-    stream = io.StringIO()
-    handler = logging.StreamHandler(stream)
-    logger = logging.getLogger("test.privacy.withheld")
-    logger.addHandler(handler)
-    try:
+    with logged("test.privacy.withheld") as (logger, stream):
         logger.error("object %s of 13812345678", Unprintable())
-    finally:
-        logger.removeHandler(handler)
     assert "withheld" in stream.getvalue() and "13812345678" not in stream.getvalue()
