@@ -365,20 +365,10 @@ def test_an_overlong_wechat_message_gets_the_reply_and_is_not_stored(secured):
 
 
 def test_an_overlong_wecom_message_gets_the_reply_and_is_not_stored(secured, wx_api):
-    import xmltodict
-    from test_wechat import CORP_ID, WECOM_AES_KEY, WECOM_TOKEN, WeComCrypto
+    from test_sender_ids import post_wecom
 
     user = "zhangsan" + uuid.uuid4().hex[:6]
-    xml = (f"<xml><ToUserName><![CDATA[{CORP_ID}]]></ToUserName><FromUserName><![CDATA[{user}]]></FromUserName>"
-           f"<CreateTime>{int(time.time())}</CreateTime><MsgType><![CDATA[text]]></MsgType>"
-           f"<Content><![CDATA[{'产假' * LIMIT}]]></Content><MsgId>{uuid.uuid4().int % 10**15}</MsgId>"
-           f"<AgentID>1000002</AgentID></xml>")
-    ts, nonce = str(int(time.time())), uuid.uuid4().hex[:10]
-    envelope = xmltodict.parse(WeComCrypto(WECOM_TOKEN, WECOM_AES_KEY, CORP_ID).encrypt_message(xml, nonce, ts))["xml"]
-    body = (f"<xml><ToUserName><![CDATA[{CORP_ID}]]></ToUserName>"
-            f"<Encrypt><![CDATA[{envelope['Encrypt']}]]></Encrypt></xml>")
-    r = httpx.post(f"{secured.rasa_url}/webhooks/wecom/webhook", content=body.encode(), timeout=30,
-                   params={"msg_signature": envelope["MsgSignature"], "timestamp": ts, "nonce": nonce})
+    r = post_wecom(secured, user, "产假" * LIMIT)
     assert r.status_code == 200
     sent = wx_api.wait_sent("/cgi-bin/message/send", user)
     assert any(TOO_LONG in (m.get("text") or {}).get("content", "") for m in sent)
