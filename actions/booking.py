@@ -26,6 +26,7 @@ from appdb.models import Slot
 from appdb.session import session_scope
 from knowledge.normalize import normalize
 
+REQUEST = "bk_request"  # one id per booking attempt
 FORM_SLOTS = ("bk_service", "bk_slot", "bk_name", "bk_phone", "bk_unit", "bk_child_age", "bk_confirmed",
               "bk_request")
 # Intents that mean "not an answer to your question". Names, phone numbers and work units are
@@ -81,24 +82,29 @@ class ValidateBookingForm(FormValidationAction):
 
     async def required_slots(self, domain_slots: list[str], dispatcher: CollectingDispatcher,
                              tracker: Tracker, domain: dict) -> list[str]:
-        """Services that need more (child's age for 托育/托管) ask for it before the confirmation."""
+        """Services that need more (child's age for 托育/托管) ask for it before the confirmation.
+
+        The attempt's idempotency key comes first: rasa_sdk extracts and keeps only the slots listed
+        here, and the key is extracted, never asked (a retried confirmation books once, a new attempt
+        never reuses an old key)."""
         key = tracker.get_slot("bk_service")
         if not key:
-            return domain_slots
+            return [REQUEST, *domain_slots]
         with session_scope() as session:
             service = get_service(session, key)
             extra = [f"bk_{f}" for f in (service.extra_fields or [])] if service else []
         slots = [s for s in domain_slots if s != "bk_confirmed"]
-        return slots + [s for s in extra if s not in slots] + ["bk_confirmed"]
+        return [REQUEST, *slots, *(s for s in extra if s not in slots), "bk_confirmed"]
+
+    async def extract_bk_request(self, dispatcher, tracker: Tracker, domain: dict) -> dict[str, Any]:
+        return {} if tracker.get_slot(REQUEST) else {REQUEST: uuid.uuid4().hex}
 
     async def extract_bk_service(self, dispatcher, tracker: Tracker, domain: dict) -> dict[str, Any]:
-        """The service named in her message; the booking attempt gets its idempotency key with it, so
-        a retried confirmation books once and a new attempt never reuses an old key."""
         current = tracker.get_slot("bk_service")
         if current:
             return self._switch(dispatcher, tracker, current)
         key = self._service_in_message(tracker)
-        return {"bk_service": key, "bk_request": uuid.uuid4().hex} if key else {}
+        return {"bk_service": key} if key else {}
 
     async def extract_bk_slot(self, dispatcher, tracker: Tracker, domain: dict) -> dict[str, Any]:
         chosen = _chosen_slot(tracker)
@@ -135,7 +141,7 @@ class ValidateBookingForm(FormValidationAction):
         with session_scope() as session:
             dispatcher.utter_message(text=f"好的，改为预约{get_service(session, wanted).name}。")
         return {"bk_service": wanted, "bk_slot": None, "bk_child_age": None, "bk_confirmed": None,
-                "bk_request": uuid.uuid4().hex}
+                REQUEST: uuid.uuid4().hex}
 
     @staticmethod
     def _service_in_message(tracker: Tracker) -> str | None:
@@ -277,7 +283,7 @@ class ActionBook(Action):
         result = bk.book(int(tracker.get_slot("bk_slot")), sender_id=tracker.sender_id,
                          channel=tracker.get_latest_input_channel() or "rest", name=tracker.get_slot("bk_name"),
                          phone=tracker.get_slot("bk_phone"), work_unit=tracker.get_slot("bk_unit") or "",
-                         extra=extra, idempotency_key=f"{tracker.sender_id}:{tracker.get_slot('bk_request')}")
+                         extra=extra, idempotency_key=f"{tracker.sender_id}:{tracker.get_slot(REQUEST)}")
         if result.status in ("booked", "duplicate", "already_booked"):
             dispatcher.utter_message(text=booking_text(result.booking, "预约成功！" if result.status != "already_booked"
                                                        else "你已经约过这个时段了。"))

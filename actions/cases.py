@@ -19,13 +19,14 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import notify
 from actions.office_hours import reply_expectation
-from actions.options import chosen_payload, chosen_yes_no
+from actions.options import chosen_payload, chosen_yes_no, offered_buttons
 from answering import issues
 from appdb import cases
 from knowledge import handover
 from knowledge.normalize import normalize
 from knowledge.safety import detect
 
+REQUEST = "cs_request"  # one id per run of the form
 FORM_SLOTS = ("cs_consent", "cs_category", "cs_where", "cs_what", "cs_wants", "cs_contact", "cs_request")
 SKIPPED = "（未提供）"
 CASE_CODE = re.compile(r"(?<![A-Z0-9])AJ[A-HJ-NP-Z2-9]{8}(?![A-Z0-9])")  # not \b: touches Chinese
@@ -68,11 +69,13 @@ class ValidateCaseForm(FormValidationAction):
         return "validate_case_form"
 
     async def required_slots(self, domain_slots, dispatcher, tracker, domain) -> list[str]:
-        """Without consent nothing more is asked or stored."""
-        return [] if tracker.get_slot("cs_consent") is False else domain_slots
+        """Without consent nothing more is asked or stored. The run's idempotency key comes first:
+        rasa_sdk extracts and keeps only the slots listed here, and the key is extracted, never asked
+        (a retried last answer opens one case; a second case of the conversation is a new one)."""
+        return [] if tracker.get_slot("cs_consent") is False else [REQUEST, *domain_slots]
 
     async def extract_cs_request(self, dispatcher, tracker: Tracker, domain) -> dict[str, Any]:
-        return {} if tracker.get_slot("cs_request") else {"cs_request": uuid.uuid4().hex}
+        return {} if tracker.get_slot(REQUEST) else {REQUEST: uuid.uuid4().hex}
 
     @staticmethod
     def _answer(tracker: Tracker, slot: str) -> dict[str, Any]:
@@ -98,7 +101,9 @@ class ValidateCaseForm(FormValidationAction):
         if not answer or answer["cs_category"] == SKIPPED:
             return answer
         words = answer["cs_category"]
-        story = {"cs_what": words} if not chosen and len(words) >= STORY_MIN_CHARS else {}
+        offered = {normalize(b.get("payload") or "") for b in offered_buttons(tracker)}  # as her text was read
+        tapped = chosen or normalize(tracker.latest_message.get("text") or "") in offered
+        story = {"cs_what": words} if not tapped and len(words) >= STORY_MIN_CHARS else {}
         return {"cs_category": category_of(words), **story}
 
     async def extract_cs_where(self, dispatcher, tracker, domain):
@@ -139,7 +144,7 @@ class ActionCreateCase(Action):
             sender_id=tracker.sender_id, channel=tracker.get_latest_input_channel() or "rest",
             category=category, summary={k: v for k, v in summary.items() if v and v != SKIPPED},
             consent=True, transcript=transcript_of(tracker), risk=detect(worker_text),
-            idempotency_key=f"{tracker.sender_id}:{tracker.get_slot('cs_request')}")
+            idempotency_key=f"{tracker.sender_id}:{tracker.get_slot(REQUEST)}")
         notify.case_created(case)
         dispatcher.utter_message(text=(
             f"已为你登记，案件编号：{case.code}。\n"

@@ -144,3 +144,22 @@ def test_a_typed_pregnancy_dismissal_is_a_dismissal_case(stack, sender):
         "select category, priority, summary from cases where sender_id = ?", (sender,)).fetchone()
     assert category == "dismissal" and priority in ("high", "urgent")
     assert "不用来了" in json.loads(summary)["what"]  # her story reaches the officer
+
+
+def test_a_second_booking_and_a_second_case_in_one_conversation_are_new(stack, sender):
+    """Each run of a form has its own idempotency key: a second booking is booked (not answered with the
+    first one's code), and a second case is opened (not the first one again)."""
+    codes = []
+    for service in ("两癌筛查", "法律咨询"):
+        stack.say(sender, f"我想预约{service}")
+        stack.say(sender, "1")
+        codes.append(finish(stack, sender))
+    assert codes[0] != codes[1] and [booked_service(stack, c) for c in codes] == ["两癌筛查", "法律咨询"]
+    cases = []
+    for _ in range(2):
+        stack.say(sender, "转人工")
+        stack.say(sender, "/affirm")
+        while "案件编号" not in (done := joined(stack.say(sender, "/skip"))):
+            pass
+        cases.append(re.search(r"案件编号：(AJ[A-Z0-9]{8})", done).group(1))
+    assert cases[0] != cases[1]
