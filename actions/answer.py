@@ -113,15 +113,3 @@ class ActionAnswer(Action):
                       top, reply.confidence or 0.0)
         log.info("answer kind=%s intent=%s conf=%s q=%s", reply.kind.value, intent, reply.confidence, mask(text)[:80])
         return slot_events(reply, conv, tracker.slots)
-
-
-class ActionFeedback(Action):
-    """Thumbs-down: log the question she was unhappy with (the apology is a rule's next step)."""
-
-    def name(self) -> str:
-        return "action_feedback"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list:
-        question = tracker.get_slot("last_question") or (tracker.latest_message or {}).get("text", "")
-        log_unanswered(tracker.sender_id, question, "feedback")
-        return []

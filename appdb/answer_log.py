@@ -18,8 +18,11 @@ import hmac
 import logging
 import queue
 import threading
+from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
+
+from sqlalchemy import select
 
 from appdb.models import AnswerLog, utcnow
 from appdb.session import ensure_schema, session_scope
@@ -112,3 +115,14 @@ def flush(timeout: float = 5.0) -> None:
         writer, _writer = _writer, None
     if writer is not None:
         writer.close(timeout)
+
+
+def entry_answered(sender_id: str, before: datetime) -> str:
+    """The entry this conversation's last answer before `before` was taken from ("" when none): what a
+    👎 on that answer is about, for the curators."""
+    flush()  # this process's answers still queued are written first
+    with session_scope() as session:
+        row = session.scalar(select(AnswerLog.entry_id).where(
+            AnswerLog.conversation == conversation_key(sender_id), AnswerLog.at <= before)
+            .order_by(AnswerLog.at.desc(), AnswerLog.id.desc()).limit(1))
+    return row or ""

@@ -109,9 +109,13 @@ def _act(request: Request, staff: Staff, code: str, done: str, action, *args,
     return _back(code, msg=done)
 
 
+# What the console can know: the message is in her conversation, not that she has read it.
+NOT_SEEN_OFFLINE = "（她开着对话时立即看到；网页小窗关着时可能看不到，急事请按她留的联系方式联系）"
+
+
 @router.post("/cases/{code}/take")
 def take(request: Request, code: str, staff: OfficerStaff) -> Response:
-    done = "已接手。职工已收到通知，助手在你处理期间暂停回复。"
+    done = f"已接手，助手在你处理期间暂停回复。已在职工的对话里告诉她由你接手{NOT_SEEN_OFFLINE}。"
     return _act(request, staff, code, done, casework.take, staff.username)
 
 
@@ -129,8 +133,8 @@ def note(request: Request, code: str, staff: OfficerStaff, text: TextField = "")
 
 @router.post("/cases/{code}/reply")
 def reply(request: Request, code: str, staff: OfficerStaff, text: TextField = "") -> Response:
-    return _act(request, staff, code, "回复已发送给职工。", casework.reply, staff.username, text,
-                drafts={"reply": text})
+    done = f"回复已发送到职工的对话里{NOT_SEEN_OFFLINE}。"
+    return _act(request, staff, code, done, casework.reply, staff.username, text, drafts={"reply": text})
 
 
 @router.post("/cases/{code}/hand-back")
@@ -141,5 +145,6 @@ def hand_back(request: Request, code: str, staff: OfficerStaff) -> Response:
 
 @router.post("/cases/{code}/close")
 def close(request: Request, code: str, staff: OfficerStaff, outcome: TextField = "") -> Response:
-    return _act(request, staff, code, "案件已办结，职工已收到结果，助手恢复服务。", casework.close, staff.username,
+    done = f"案件已办结，助手恢复服务。结果已发送到职工的对话里{NOT_SEEN_OFFLINE}；她说「我的案件进展」随时能查到结果。"
+    return _act(request, staff, code, done, casework.close, staff.username,
                 outcome, drafts={"outcome": outcome}, force=staff.role == "admin")

@@ -75,6 +75,9 @@ def test_an_officer_answers_a_live_case_from_the_console(browser, full_stack, tm
         officer.get_by_label(re.compile("办理结果")).fill("已电话联系，单位同意恢复原岗位")
         officer.get_by_role("button", name="办结案件").click()
         expect(officer.locator("#case-status")).to_have_text("已办结")
+        # The console knows the result is in her conversation, not that she read it (issue 13, finding 2).
+        expect(officer.locator(".flash.ok")).to_contain_text("结果已发送到职工的对话里")
+        expect(officer.locator(".flash.ok")).not_to_contain_text("已收到")
         assert "已办结：已电话联系，单位同意恢复原岗位" in wait_reply(worker, before)
     finally:
         worker_ctx.close()

@@ -178,17 +178,42 @@ def test_an_officers_reply_is_pushed_into_the_open_widget(page, wstack, shots):
         assert api.post(f"/api/cases/{code}/close", json={"outcome": "已联系"}).status_code == 200
 
 
-def test_clear_empties_the_panel_and_starts_a_new_session(page, shots):
+def test_clear_asks_first_and_keeps_her_case_reachable(page, wstack, shots):
+    """清除记录 (issue 13, finding 2) asks before it clears, and clears only what this device shows: an
+    officer's reply written after it still arrives, and 「我的案件进展」 still finds her case."""
+    code = escalate_in_widget(page)
     old = session_id(page)
-    page.get_by_role("button", name="清除记录并开始新的对话").click()
+    shown = page.locator(".wrw-log .wrw-bubble").all_inner_texts()
+    page.get_by_role("button", name="清除记录").click()
+    ask = page.get_by_role("alertdialog", name="清除记录")
+    expect(ask).to_be_visible()
+    expect(ask).to_contain_text("维权专员的回复仍会发到这里")
+    page.screenshot(path=shots / "05-clear-asks.png")
+    ask.get_by_role("button", name="不清除").click()
+    expect(ask).to_be_hidden()
+    assert page.locator(".wrw-log .wrw-bubble").all_inner_texts() == shown  # nothing lost
+
+    page.get_by_role("button", name="清除记录").click()
+    ask.get_by_role("button", name="清除", exact=True).click()
     expect(page.locator(".wrw-log .wrw-msg")).to_have_count(0)
-    expect(page.locator(".wrw-notice")).to_have_count(0)
     assert page.evaluate("localStorage.getItem('wrw:history')") == "[]"
-    assert session_id(page) != old
-    page.screenshot(path=shots / "05-cleared.png")
-    page.reload()
+    assert session_id(page) == old  # the same conversation: her case is still hers
+
+    with httpx.Client(base_url=f"http://127.0.0.1:{wstack.console_port}", auth=OFFICER, timeout=30) as api:
+        assert api.post(f"/api/cases/{code}/take").status_code == 200
+        before = bot_count(page)
+        reply = {"text": "清除以后也能收到：我是维权专员小王。"}
+        assert api.post(f"/api/cases/{code}/reply", json=reply).status_code == 200
+        assert "清除以后也能收到" in wait_reply(page, before)
+        page.screenshot(path=shots / "05-cleared-then-reply.png")
+        before = bot_count(page)
+        assert api.post(f"/api/cases/{code}/close", json={"outcome": "已联系"}).status_code == 200
+        assert "已办结" in wait_reply(page, before)
+    status = say(page, "我的案件进展")
+    assert code in status and "没有查到" not in status
+    page.reload()  # cleared stays cleared: what came after the clear is all there is
     page.get_by_role("button", name=re.compile("打开女职工权益助手")).click()
-    expect(page.locator(".wrw-log .wrw-msg")).to_have_count(0)
+    expect(page.locator(".wrw-log .wrw-bubble").first).to_contain_text("维权专员已接手")
 
 
 def test_phone_screen_gets_a_full_screen_panel(browser, wstack, shots):

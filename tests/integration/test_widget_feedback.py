@@ -97,7 +97,8 @@ def test_thumbs_up_only_thanks_locally(full_stack, context):
     pg.on("websocket", lambda ws: ws.on("framesent", lambda frame: sent.append(str(frame))))
     pg.goto(f"http://127.0.0.1:{full_stack.console_port}/")
     pg.get_by_role("button", name="打开女职工权益助手对话窗口").click()
-    pg.get_by_role("button", name="清除记录并开始新的对话").click()
+    pg.get_by_role("button", name="清除记录").click()
+    pg.get_by_role("alertdialog").get_by_role("button", name="清除", exact=True).click()
     pg.locator(".wrw-input").fill("哺乳时间有多久")
     pg.locator(".wrw-input").press("Enter")
     pg.wait_for_function("document.querySelectorAll('.wrw-log .wrw-bot').length > 0")
@@ -108,3 +109,31 @@ def test_thumbs_up_only_thanks_locally(full_stack, context):
     expect(votes.get_by_role("button", name="没有帮助")).to_be_disabled()
     pg.wait_for_timeout(1500)
     assert len(sent) == frames_before and len(feedback_rows(full_stack)) == rows_before
+
+
+def test_thumbs_down_on_an_earlier_answer_reaches_curators_as_that_exchange(full_stack, browser):
+    """Issue 13, finding 6: 👎 under the first of two answers logs the first question (not the last one,
+    never 「/feedback_negative」) with the entry that answer came from."""
+    ctx = browser.new_context(viewport={"width": 1280, "height": 860}, locale="zh-CN")  # a conversation of its own
+    pg = ctx.new_page()
+    pg.set_default_timeout(30_000)
+    pg.goto(f"http://127.0.0.1:{full_stack.console_port}/")
+    pg.get_by_role("button", name="打开女职工权益助手对话窗口").click()
+    for question in ("生育津贴怎么领", "哺乳期每天有多少哺乳时间"):
+        before = bot_count(pg)
+        pg.locator(".wrw-input").fill(question)
+        pg.locator(".wrw-input").press("Enter")
+        pg.wait_for_function(f"document.querySelectorAll('.wrw-log .wrw-bot').length > {before}")
+        pg.wait_for_timeout(800)
+    session = pg.evaluate("localStorage.getItem('wrw:session')")
+    pg.get_by_role("group", name="这条回答有帮助吗？").first.get_by_role("button", name="没有帮助").click()
+    expect(pg.locator(".wrw-log .wrw-bot .wrw-bubble").last).to_contain_text("抱歉没能帮到你")
+    deadline, rows = time.monotonic() + 20, []
+    while not rows and time.monotonic() < deadline:
+        time.sleep(0.5)
+        with sqlite3.connect(full_stack.var_dir / "app.db") as db:
+            rows = db.execute("select question, top_entry from unanswered_questions where reason = 'feedback' "
+                              "and conversation = ?", (session,)).fetchall()
+    ctx.close()
+    assert len(rows) == 1 and rows[0][0] == "生育津贴怎么领", rows
+    assert rows[0][1].startswith("faq:"), "the entry of the rated answer is named for the curators"

@@ -17,9 +17,10 @@
 
   var script = document.currentScript;
   var BASE = script && script.src ? script.src.replace(/[^/]*(\?.*)?$/, "") : "/widget/";
+  var RATED_CHARS = 300;  // how much of a rated answer goes back with a 👎 (the bot finds the answer by it)
 
   var PRIVACY = "本对话可能涉及个人信息（如姓名、电话、单位和您的经历），仅用于解答和转交工会维权专员处理，" +
-    "不会用于其他用途。请勿发送身份证号、银行卡号等与问题无关的敏感信息。可随时点击“清除记录”删除本机上的对话记录。";
+    "不会用于其他用途。请勿发送身份证号、银行卡号等与问题无关的敏感信息。可随时点击“清除记录”删除本机上显示的对话记录。";
 
   var DEFAULTS = {
     socketUrl: "http://localhost:5005",
@@ -147,8 +148,8 @@
     var title = el("h2", "wrw-title", o.title);
     var clear = this.clearButton = el("button", "wrw-clear", "清除记录");
     clear.type = "button";
-    clear.setAttribute("aria-label", "清除记录并开始新的对话");
-    clear.addEventListener("click", function () { self.clear(); });
+    clear.setAttribute("aria-haspopup", "dialog");
+    clear.addEventListener("click", function () { self.askClear(); });
     var close = el("button", "wrw-close", "×");
     close.type = "button";
     close.setAttribute("aria-label", "关闭对话窗口");
@@ -156,6 +157,29 @@
     header.appendChild(title);
     header.appendChild(clear);
     header.appendChild(close);
+
+    // 清除记录 asks first, in the panel (a browser confirm() is blocked in some in-app browsers).
+    var ask = this.clearAsk = el("div", "wrw-ask");
+    ask.hidden = true;
+    ask.setAttribute("role", "alertdialog");
+    ask.setAttribute("aria-label", "清除记录");
+    ask.id = "wrw-ask";
+    var askText = el("p", "wrw-ask-text", "清除本机上显示的对话记录？清除后这里不再显示以前的消息。" +
+      "已登记的案件和预约不受影响：维权专员的回复仍会发到这里，说「我的案件进展」仍能查到。");
+    askText.id = "wrw-ask-text";
+    ask.setAttribute("aria-describedby", askText.id);
+    var yes = el("button", "wrw-ask-yes", "清除");
+    yes.type = "button";
+    yes.addEventListener("click", function () { self.clear(); });
+    var no = el("button", "wrw-ask-no", "不清除");
+    no.type = "button";
+    no.addEventListener("click", function () { self.cancelClear(); });
+    ask.appendChild(askText);
+    ask.appendChild(yes);
+    ask.appendChild(no);
+    ask.addEventListener("keydown", function (ev) {
+      if (ev.key === "Escape") { ev.preventDefault(); ev.stopPropagation(); self.cancelClear(); }
+    });
 
     var status = this.status = el("div", "wrw-status", "正在重新连接…");
     status.hidden = true;
@@ -198,6 +222,7 @@
     });
 
     panel.appendChild(header);
+    panel.appendChild(ask);
     panel.appendChild(status);
     panel.appendChild(log);
     panel.appendChild(form);
@@ -367,7 +392,10 @@
     thanks.textContent = "谢谢反馈";
     if (value !== "down") return;
     this.expectApology = true;
-    this.socket.emit(this.o.userMessageEvt, {message: "/feedback_negative", session_id: this.sessionId});
+    // The opening of the answer she rated, so that staff see that answer and the question before it
+    // (not simply the latest one: she may rate an earlier answer).
+    var rated = JSON.stringify({rated: (entry.text || "").slice(0, RATED_CHARS)});
+    this.socket.emit(this.o.userMessageEvt, {message: "/feedback_negative" + rated, session_id: this.sessionId});
     this.showTyping();
   };
 
@@ -394,17 +422,24 @@
 
   Widget.prototype.scrollDown = function () { this.log.scrollTop = this.log.scrollHeight; };
 
-  /* 清除记录: forget the local history and start a new conversation under a new session id. */
+  Widget.prototype.askClear = function () {
+    this.clearAsk.hidden = false;
+    this.clearAsk.querySelector(".wrw-ask-no").focus();  // the safe choice has the focus
+  };
+  Widget.prototype.cancelClear = function () {
+    this.clearAsk.hidden = true;
+    this.clearButton.focus();
+  };
+
+  /* 清除记录, once she confirms: forget the history shown on this device. The conversation itself
+   * (its session id) is kept, so that an officer's reply to her case still reaches this widget and
+   * 「我的案件进展」 still finds the case: a new id would cut her off from them. */
   Widget.prototype.clear = function () {
+    this.clearAsk.hidden = true;
     this.hideTyping();
     this.history = [];
     this.saveHistory();
-    this.sessionId = newSessionId();
-    this.storageSet(this.keySession, this.sessionId);
     this.renderAll();
-    // A new socket connection leaves the old session's room; on connect it joins the new one.
-    this.socket.disconnect();
-    this.socket.connect();
     this.input.focus();
   };
 
