@@ -11,9 +11,10 @@ from datetime import date
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import FollowupAction, SlotSet
+from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.booking import ActionBook
 from appdb.answer_log import record_answer
 from appdb.unanswered import log_unanswered
 from answering import issues
@@ -98,7 +99,9 @@ class ActionAnswer(Action):
         text = message.get("text") or ""
         intent = (message.get("intent") or {}).get("name")
         if intent == "affirm" and pending_booking(tracker):
-            return [FollowupAction("action_book")]
+            # Booked here, not by a FollowupAction: no rule follows action_answer → action_book, so the
+            # policies' fallback predicted action_answer over and over until Rasa stopped the turn.
+            return await ActionBook().run(dispatcher, tracker, domain)
         conv = conversation_from(tracker)
         confidence = float((message.get("intent") or {}).get("confidence") or 0.0)
         reply = compose(text, intent, message.get("entities") or [], conv, live_index().get(),
