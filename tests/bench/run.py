@@ -104,8 +104,9 @@ def bench_cluster() -> None:
     from deploy.cluster import Cluster
 
     folder = Path(tempfile.mkdtemp(prefix="wra-bench-cluster-"))
-    cluster = Cluster(folder, replicas=2).start()
+    cluster = Cluster(folder, replicas=2)
     try:
+        cluster.start()
         auth = {"Authorization": f"Bearer {cluster.rest_token}"}
         for stack in cluster.stacks:  # warm-up: the first turns load the index and the models
             asyncio.run(concurrent(stack.rasa_url, 2, 5, auth, f"warm-{stack.rasa_port}"))

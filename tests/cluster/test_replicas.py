@@ -42,12 +42,15 @@ def cluster(wechat_api):
     wechat = {"WECHAT_TOKEN": TOKEN, "WECHAT_AES_KEY": AES_KEY, "WECHAT_APPID": APPID, "WECHAT_SECRET": "wx-secret",
               "WECHAT_API_BASE": f"http://127.0.0.1:{wechat_api.port}/",
               "WECHAT_REPLY_BUDGET": "30"}  # passive replies even on a busy machine: the tests read them
-    started = Cluster(folder, replicas=2, settings=wechat).start()
-    for stack in started.stacks:  # the first turns load the index and the models: warm up, as a running server is
-        say(started, "warmup-" + uuid.uuid4().hex[:6], "产假多少天", stack.rasa_url)
-    yield started
-    started.stop()
-    shutil.rmtree(folder, ignore_errors=True)
+    started = Cluster(folder, replicas=2, settings=wechat)
+    try:
+        started.start()
+        for stack in started.stacks:  # the first turns load the index and models: warm up, as a running server is
+            say(started, "warmup-" + uuid.uuid4().hex[:6], "产假多少天", stack.rasa_url)
+        yield started
+    finally:
+        started.stop()
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture(scope="module")
