@@ -54,11 +54,20 @@ def _key_word_for(window: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=1)
+def _dictionary() -> jieba.Tokenizer:
+    """jieba's own dictionary, private: the NLU and the index add domain words (and some listed
+    slips) to the shared one, and a slip made a word there would never be corrected."""
+    tokenizer = jieba.Tokenizer()
+    tokenizer.initialize()
+    return tokenizer
+
+
 def fix(text: str) -> str:
     """The text with homophone slips of key words replaced (see the module docstring for when)."""
     out: list[str] = []
     run: list[str] = []  # consecutive single Chinese characters jieba could not join into a word
-    for token in jieba.cut(text, HMM=False):
+    for token in _dictionary().cut(text, HMM=False):
         if _CJK.match(token):
             run.append(token)
             continue

@@ -21,3 +21,10 @@ def test_real_words_that_sound_alike_and_windows_across_words_are_left_alone(tex
 def test_every_message_gets_it_through_normalize():
     assert normalize("我怀運三個月") == "我怀孕三个月"  # traditional first, then the slip
     assert all(len(w) in homophones.KEY_WORD_LENGTHS for w in homophones.key_words().values())
+
+
+def test_words_added_to_the_shared_dictionary_do_not_hide_a_slip():
+    import jieba
+
+    jieba.add_word("辞推", freq=3000)  # the NLU's user dictionary lists some slips as words
+    assert homophones.fix("被公司辞推了") == "被公司辞退了"
