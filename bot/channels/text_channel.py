@@ -14,9 +14,12 @@ import time
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Text, Type
 
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, OutputChannel, UserMessage
+from sanic import Blueprint, response
 from sanic.request import Request
+from sanic.response import HTTPResponse
 
-from bot.channels.fallback import UNAVAILABLE_TEXT, fallback_text
+from bot.channels.fallback import UNAVAILABLE_TEXT, answered, fallback_text
+from bot.channels.guard import bounded
 from bot.channels.shared import memory
 from bot.channels.textsplit import (MAX_AHEAD, OPTIONS_TTL, OptionMemory, fresh, mask, pack,
                                       render_messages)
@@ -109,12 +112,14 @@ class ApiSender:
 class PushOutput(OutputChannel):
     """Bot messages outside a webhook turn (officer replies via Rasa's HTTP API) → the message API."""
 
+    platform = "push"  # the name Rasa knows this output channel by
+
     def __init__(self, channel: "TextChannel") -> None:
         self.channel = channel
 
     @classmethod
     def name(cls) -> Text:
-        return "push"
+        return cls.platform
 
     async def send_messages(self, recipient_id: Text, messages: List[Dict[Text, Any]]) -> None:
         user = self.channel.user_of(recipient_id)
@@ -145,8 +150,13 @@ RETRY_POLL = 0.05  # seconds between a retry's looks at what its first copy deci
 class TextChannel(InputChannel):
     """What the WeChat and WeCom channels share: turns, numbering, dedupe, API sending, pushes."""
 
+    platform = ""  # the channel's name: its webhook path (/webhooks/<platform>/webhook) and its logs
     sender_prefix = ""
     output_class: Type[PushOutput] = PushOutput
+
+    @classmethod
+    def name(cls) -> Text:
+        return cls.platform
 
     def __init__(self, sender: ApiSender, reply_budget: float, dedupe_ttl: float) -> None:
         self.sender = sender
@@ -167,6 +177,54 @@ class TextChannel(InputChannel):
 
     def get_output_channel(self) -> Optional[OutputChannel]:
         return self.output_class(self)
+
+    failed_reply = ""  # what the webhook answers when a turn fails unexpectedly (never a 5xx: it would retry)
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        """The webhook both platforms call: GET verifies the URL, POST brings a message. Over
+        MAX_MESSAGE_CHARS she gets the "too long" reply and nothing is stored; a failed turn gets the
+        fallback reply."""
+        on_new_message = bounded(answered(on_new_message))
+        bp = Blueprint(f"{self.name()}_webhook", __name__)
+
+        @bp.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @bp.route("/webhook", methods=["GET"])
+        async def verify(req: Request) -> HTTPResponse:
+            return self.verify(req)
+
+        @bp.route("/webhook", methods=["POST"])
+        async def receive(req: Request) -> HTTPResponse:
+            try:
+                return await self.receive(req, on_new_message)
+            except Exception:  # noqa: BLE001
+                logger.exception("%s: unexpected error", self.name())
+                return response.text(self.failed_reply)
+
+        return bp
+
+    def parsed(self, parse: Callable[[str], Any], xml: str) -> Any:
+        """The platform's message object (wechatpy's parser), or None when the XML is not a message
+        from a user: answered 400, never a turn."""
+        try:
+            message = parse(xml)
+            user = message._data["FromUserName"]
+            if not isinstance(user, str) or not user:
+                raise ValueError("no FromUserName")
+            return message
+        except Exception as e:  # noqa: BLE001
+            logger.warning("%s: malformed message XML: %r", self.name(), e)
+            return None
+
+    def verify(self, req: Request) -> HTTPResponse:
+        """The platform's check of the callback URL (GET with echostr)."""
+        raise NotImplementedError
+
+    async def receive(self, req: Request, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> HTTPResponse:
+        """One message POSTed by the platform."""
+        raise NotImplementedError
 
     def timely(self, req: Request) -> bool:
         """Refuse a signed request dated more than the window ago, or more than MAX_AHEAD ahead."""

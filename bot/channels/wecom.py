@@ -10,15 +10,12 @@ WeChat channel (`bot/channels/text_channel.py: TextChannel`).
 from __future__ import annotations
 
 import logging
-from typing import Any, Awaitable, Callable, Text
+from typing import Any
 
-from rasa.core.channels.channel import UserMessage
-from sanic import Blueprint, response
+from sanic import response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.channels.fallback import answered
-from bot.channels.guard import bounded
 from bot.channels.shared import token_storage
 from bot.channels.text_channel import ApiSender, PushOutput, TextChannel
 from settings import get_settings
@@ -43,18 +40,13 @@ def _client(corp_id: str, secret: str, api_base: str) -> Any:
 
 
 class WeComOutput(PushOutput):
-    @classmethod
-    def name(cls) -> Text:
-        return "wecom"
+    platform = "wecom"
 
 
 class WeComInput(TextChannel):
+    platform = "wecom"
     sender_prefix = "wecom:"
     output_class = WeComOutput
-
-    @classmethod
-    def name(cls) -> Text:
-        return "wecom"
 
     def __init__(self) -> None:
         s = get_settings()
@@ -104,45 +96,21 @@ class WeComInput(TextChannel):
             logger.warning("wecom: malformed request: %r", e)
             return 400, ""
 
-    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        # over MAX_MESSAGE_CHARS: the "too long" reply, nothing stored; a failed turn: the fallback reply
-        on_new_message = bounded(answered(on_new_message))
-        bp = Blueprint("wecom_webhook", __name__)
+    def verify(self, req: Request) -> HTTPResponse:
+        status, echo = self._decrypt(req, req.args.get("echostr", ""), check=True)
+        return response.text(echo if status == 200 else "refused", status=status)
 
-        @bp.route("/", methods=["GET"])
-        async def health(_: Request) -> HTTPResponse:
-            return response.json({"status": "ok"})
-
-        @bp.route("/webhook", methods=["GET"])
-        async def verify(req: Request) -> HTTPResponse:
-            status, echo = self._decrypt(req, req.args.get("echostr", ""), check=True)
-            return response.text(echo if status == 200 else "refused", status=status)
-
-        @bp.route("/webhook", methods=["POST"])
-        async def receive(req: Request) -> HTTPResponse:
-            try:
-                return await self._receive(req, on_new_message)
-            except Exception:  # noqa: BLE001 (never a 5xx)
-                logger.exception("wecom: unexpected error")
-                return response.text("")
-
-        return bp
-
-    async def _receive(self, req: Request, on_new_message) -> HTTPResponse:
+    async def receive(self, req: Request, on_new_message) -> HTTPResponse:
         from wechatpy.enterprise import parse_message
 
         body = req.body.decode("utf-8", "replace") if req.body else ""
         status, xml = self._decrypt(req, body, check=False)
         if status != 200:
             return response.text("refused", status=status)
-        try:
-            data = parse_message(xml)._data
-            user = data["FromUserName"]
-            if not isinstance(user, str) or not user:
-                raise ValueError("no FromUserName")
-        except Exception as e:  # noqa: BLE001
-            logger.warning("wecom: malformed message XML: %r", e)
+        message = self.parsed(parse_message, xml)
+        if message is None:
             return response.text("bad request", status=400)
+        data, user = message._data, message._data["FromUserName"]
         planned = self.plan(data, on_new_message)
         if planned is not None:
             key, work = planned
