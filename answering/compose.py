@@ -54,6 +54,10 @@ _AFTER_FIRST_BIRTHDAY = re.compile(
 
 OUT_OF_SCOPE_TEXT = ("抱歉，这个问题超出了我的服务范围。我主要解答女职工劳动权益方面的问题，比如产假、"
                      "孕期和哺乳期保护、生育津贴、性骚扰、就业歧视、劳动仲裁，也可以介绍工会服务。")
+FAMILY_LAW_TEXT = ("这是婚姻家庭方面的问题（离婚、孩子抚养、财产等），不在本助手解答的职场权益范围内，"
+                   "我没法替代律师判断。"
+                   "可以拨打妇女维权公益服务热线12338（妇联），或12348公共法律服务热线申请法律援助；"
+                   "想找人帮你理一理，点「转人工」。如果工作上也遇到了问题（比如哺乳期被辞退、降薪），直接告诉我。")
 EMPTY_TEXT = "我没看懂这条消息。请用文字说说你遇到的情况，比如「产假有多少天」「怀孕了公司要辞退我怎么办」。"
 LONG_MESSAGE = 60  # characters: a story rather than a question
 SELF_HARM_FOR_SOMEONE = ("听起来{who}现在很危险。如果{who}有伤害自己的念头或已经受伤，"
@@ -142,6 +146,8 @@ def _answer(question: str, topic: str | None, intent: str | None, known: Facts, 
             searcher: Searcher, intent_confidence: float, today: date | None = None) -> Reply:
     """A story or a message with several issues is answered issue by issue; a short question by
     the calculators, then retrieval, unless retrieval borrows another issue's verdict."""
+    if not found and issues.OUTSIDE_WORK.search(question):  # family law: say so and where to turn
+        return Reply(K.OUT_OF_SCOPE, FAMILY_LAW_TEXT, [HANDOVER, LEGAL_CONSULT], topic=None)
     if _fathers_leave(question, known) and "产假" not in question.replace("陪产假", ""):  # his leave alone
         found = [i for i in found if i.id != "maternity_leave_length"]
     several = len(found) >= 2 and (len(question) >= LONG_MESSAGE or known.tenure_months is not None

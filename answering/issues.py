@@ -36,6 +36,9 @@ TAXONOMY = CONTENT / "issues.yml"
 NARRATIVES = CONTENT / "narratives.yml"
 MAX_ISSUES = 3  # a phone screen per issue; more than three and she reads none of them
 LEARNED_THRESHOLD = 0.3  # 5-fold CV on the 705 training narratives: with the cues, recall .80, precision .66
+# Family law (divorce, custody, bride price, inheritance) is outside this assistant's field: such a message
+# raises a work issue only by a cue, never by the model's guess (我想离婚，在哺乳期，孩子归谁 is not 哺乳期加班).
+OUTSIDE_WORK = re.compile(r"离婚|抚养权|抚养费|探视权|彩礼|分财产|财产分割|遗产|继承|赡养")
 LEARNED_BESIDE_CUES = 0.4  # beside issues a cue found, a model-only issue must be likelier (same CV)
 MAX_SPOT_CHARS = 2000  # the model reads at most this much of a message (the channel caps it anyway)
 
@@ -246,6 +249,7 @@ def spot(text: str, situation: Facts | None = None, limit: int = MAX_ISSUES, use
     found = {issue.id: pos for issue in table.values() if (pos := issue.first_match(text)) is not None}
     # the model alone may guess; beside issues a cue found, it adds only what it is surer of
     floor = LEARNED_BESIDE_CUES if found else LEARNED_THRESHOLD
+    use_model = use_model and (bool(found) or not OUTSIDE_WORK.search(text))
     for issue_id, prob in (learned(text[:MAX_SPOT_CHARS]) if use_model else {}).items():
         if prob >= floor:
             found.setdefault(issue_id, len(text) + int((1 - prob) * 100))  # after what a cue placed

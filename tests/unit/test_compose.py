@@ -227,3 +227,11 @@ def test_a_nursing_mother_is_not_told_the_pregnancy_rule_of_a_lighter_job(search
     reply = talk(searcher, "产假休完回去，孩子五个月还在喂奶，公司把我调去仓库搬货，工资也降了")
     assert "pregnancy_workload" not in reply.issues
     assert "怀孕期间有医院证明" in reply.text or "医院证明" not in reply.text
+
+
+def test_a_family_law_question_is_referred_not_read_as_a_work_issue(searcher):
+    reply = talk(searcher, "我想离婚，我还在哺乳期，孩子能判给我吗")
+    assert reply.kind == "out_of_scope" and not reply.issues
+    assert "12338" in reply.text and "12348" in reply.text and any(b["title"] == "转人工" for b in reply.buttons)
+    work = talk(searcher, "我在闹离婚，公司知道后说我哺乳期状态不好要辞退我")
+    assert "dismissal_pregnant" in work.issues  # a work issue beside it is still answered
