@@ -63,8 +63,10 @@ def _dictionary() -> jieba.Tokenizer:
     return tokenizer
 
 
+@lru_cache(maxsize=4096)
 def fix(text: str) -> str:
-    """The text with homophone slips of key words replaced (see the module docstring for when)."""
+    """The text with homophone slips of key words replaced (see the module docstring for when).
+    Cached: one message is normalized several times in a turn (NLU, issue spotter, retrieval)."""
     out: list[str] = []
     run: list[str] = []  # consecutive single Chinese characters jieba could not join into a word
     for token in _dictionary().cut(text, HMM=False):
