@@ -47,10 +47,13 @@ def test_a_process_killed_holding_the_lock_frees_it_within_the_lease(redis_serve
     probe = _probe(redis_server)
     env = _env(redis_server, tmp_path)
     queue = redis.Redis(host="127.0.0.1", port=redis_server.port, password=redis_server.password, db=3)
-    holder, successor = (subprocess.Popen([RASA_PY, WORKER, "dies-mid-turn", "1", hold], env=env, cwd=ROOT,
-                                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-                         for hold in ("-1", "0"))
+    def worker(hold: str) -> subprocess.Popen:
+        return subprocess.Popen([RASA_PY, WORKER, "dies-mid-turn", "1", hold], env=env, cwd=ROOT,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+    holder = worker("-1")
     assert holder.stdout.readline().strip() == "held", holder.stderr.read()[-2000:]
+    successor = worker("0")  # started only once the holder holds: it must queue behind it
     deadline = time.monotonic() + 60
     while queue.zcard("locktest:lock:dies-mid-turn:queue") < 2:  # the successor waits its turn
         assert time.monotonic() < deadline and successor.poll() is None, successor.stderr.read()[-2000:]
