@@ -3,7 +3,7 @@
 PostgreSQL (tracker store and application database), Redis (lock store, socket.io manager), one
 action server, N Rasa replicas, the console and nginx in front of the replicas (deploy/nginx.conf),
 each a process of this command with its files under one folder, all on loopback. The replicas are
-started by the same code as the tests' servers (tests/servers.py, the Procfile's commands); the
+started by the same code as the tests' servers (deploy/processes.py, the Procfile's commands); the
 cluster tests (tests/cluster/test_replicas.py) start this very class. On several hosts the same
 pieces run with the settings of the README's 多副本部署 section.
 
@@ -23,7 +23,7 @@ from sqlalchemy import create_engine, text
 
 from deploy.services import Nginx, Postgres, Redis
 from settings import _persistent_secret
-from tests.servers import Stack, make_stack, prepare_database
+from deploy.processes import Stack, make_stack, prepare_database
 
 
 def _database(postgres: Postgres, name: str) -> str:

@@ -16,10 +16,7 @@ from pathlib import Path
 
 from sqlalchemy import URL
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from deploy.processes import free_port
 
 
 def _postgres_bin() -> Path:

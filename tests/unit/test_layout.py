@@ -39,6 +39,23 @@ def test_imports_run_inwards(package):
     assert not {k: v for k, v in wrong.items() if v}, wrong
 
 
+def _test_modules() -> set[str]:
+    """What a module would import to reach the tests: the package, and the modules and folders that
+    conftest.py puts on sys.path (tests/console and tests/rasa are named after the console package and
+    the Rasa library, which are not tests)."""
+    tests = ROOT / "tests"
+    folders = {p.name for p in tests.iterdir() if p.is_dir() and not p.name.startswith("__")}
+    return {"tests"} | {p.stem for p in tests.glob("*.py")} | (folders - {"console", "rasa"})
+
+
+def test_nothing_outside_the_tests_imports_them():
+    """Production code (deploy/cluster.py starting the replicas, say) must not depend on test code:
+    what both need lives outside tests/ (deploy/processes.py) and the tests import it from there."""
+    sources = [ROOT / "settings.py", *(p for d in sorted(FORBIDDEN) + ["deploy"] for p in (ROOT / d).rglob("*.py"))]
+    wrong = {str(p.relative_to(ROOT)): sorted(imported_packages(p) & _test_modules()) for p in sources}
+    assert not {k: v for k, v in wrong.items() if v}, wrong
+
+
 def test_unit_tests_build_their_own_index():
     """tests/unit runs without `make index`: a test that needs an index builds a small one (test_search,
     test_compose), so none opens the index the product serves (settings' index_dir / INDEX_DIR)."""
