@@ -11,6 +11,7 @@ from fastapi.templating import Jinja2Templates
 
 from appdb.models import local_tz
 from console.auth import Staff
+from console.labels import channel_name, tapped
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 templates = Jinja2Templates(directory=str(TEMPLATES))
@@ -37,6 +38,8 @@ def local_time(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
 
 
 templates.env.filters["local"] = local_time
+templates.env.filters["channel"] = channel_name
+templates.env.filters["tapped"] = tapped
 templates.env.globals["ROLE_LABELS"] = ROLE_LABELS
 
 
