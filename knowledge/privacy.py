@@ -26,6 +26,7 @@ _OTHER_DIGIT = re.compile(r"(?![0-9])\d")
 _FOLD = str.maketrans("＋Ｘｘ", "+Xx")
 _JSON_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
 _BYTE_ESCAPES = re.compile(r"(?:\\{1,2}x[0-9a-fA-F]{2})+")  # \\xHH once more escaped in a repr of a repr
+_MAYBE_NUMBER = re.compile(r"[\d\\]")  # a digit of any script, or an escape that may hide one
 
 
 def _json_char(match: re.Match[str]) -> str:
@@ -67,6 +68,8 @@ def _landline(match: re.Match[str]) -> str:
 
 def mask(text: str) -> str:
     """Keep enough digits to recognise a number (138****5678, 110*************77), never enough to use it."""
+    if not _MAYBE_NUMBER.search(text):
+        return text  # most log records and tracker strings: no digit, nothing escaped, nothing to mask
     text = _BYTE_ESCAPES.sub(_utf8_chars, _JSON_ESCAPE.sub(_json_char, text))
     text = _OTHER_DIGIT.sub(lambda m: str(unicodedata.digit(m.group())), text).translate(_FOLD)
     text = _ID.sub(_id, text)
