@@ -106,7 +106,7 @@ def purge(days: int | None = None, now: datetime | None = None, actor: str = "re
     _purge_conversations(report.cutoff, report)
     report.sessions = staff_sessions.purge_expired()
     with session_scope() as session:
-        audit.record(session, actor, "retention.purge", f"older than {days} days",
+        audit.record(session, actor, "retention.purge", f"{days} 天以前的数据",
                      cases=report.cases, bookings=report.bookings, unanswered=report.unanswered,
                      answers=report.answers, conversations=report.conversations, events=report.events,
                      sessions=report.sessions)

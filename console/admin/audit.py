@@ -6,7 +6,6 @@ looks like a secret all the same, so a future careless `record` cannot put one o
 """
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
@@ -18,16 +17,25 @@ from fastapi.responses import Response
 from sqlalchemy import distinct, func, select
 from sqlalchemy.sql import Select
 
+from appdb.audit import ACTION_LABELS, DETAIL_LABELS
 from appdb.models import AuditLog, local_tz
+from console.admin.cases import CATEGORY_CN, PRIORITY_CN
+from console.labels import CHANNEL_LABELS
 from appdb.session import session_scope
 from console.auth import Staff, require
-from console.templating import render
+from console.templating import ROLE_LABELS, render
+from knowledge.topics import TOPICS
 
 router = APIRouter(prefix="/admin", include_in_schema=False)
 
 PAGE_SIZE = 50
 MAX_CHOICES = 500  # people and actions offered in the selects
 SECRET_WORDS = ("password", "secret", "token", "hash")
+# Stored values that are codes, by the detail key they come under.
+VALUE_LABELS = {"channel": CHANNEL_LABELS, "role": ROLE_LABELS, "priority": PRIORITY_CN, "category": CATEGORY_CN,
+                "via": {"api": "维权专员接口", "form": "登录页"}, "topic": TOPICS}
+# Actors that are not people: the server's command line and the scheduled purge.
+SYSTEM_ACTORS = {"cli": "服务器命令行", "retention": "定期清理"}
 
 
 @dataclass
@@ -95,10 +103,24 @@ def parse_filters(actor: str, action: str, target: str, since: str, until: str, 
     return filters, problems
 
 
-def compact(detail: dict[str, Any]) -> str:
-    """The detail as one short line of JSON, secrets left out."""
-    shown = {k: v for k, v in (detail or {}).items() if not any(w in k.lower() for w in SECRET_WORDS)}
-    return json.dumps(shown, ensure_ascii=False, separators=(",", ":"), default=str) if shown else ""
+def readable(detail: dict[str, Any]) -> list[tuple[str, str]]:
+    """The detail as (name, value) lines in words staff read, secrets left out: never raw JSON or
+    the stored keys."""
+    return [(DETAIL_LABELS.get(k, "其他"), _value(k, v)) for k, v in (detail or {}).items()
+            if not any(w in k.lower() for w in SECRET_WORDS)]
+
+
+def _value(key: str, value: Any) -> str:
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if value is None or value == "" or value == [] or value == {}:
+        return "无"
+    if isinstance(value, dict):  # e.g. the leave figures, or the days by child ({"2": 60})
+        return "，".join(f"{f'第{k}个孩子' if str(k).isdigit() else DETAIL_LABELS.get(k, '其他')}：{_value(k, v)}"
+                        for k, v in value.items())
+    if isinstance(value, list):
+        return "、".join(_value(key, v) for v in value)
+    return VALUE_LABELS.get(key, {}).get(str(value), str(value))
 
 
 def _choices(column: Any) -> list[str]:
@@ -121,8 +143,9 @@ def audit_log(request: Request, staff: Annotated[Staff, Depends(require("admin")
     rows, total = _page(select(AuditLog).where(*filters.where()), filters)
     pages = max(1, math.ceil(total / PAGE_SIZE))
     context: dict[str, Any] = {
-        "rows": [(row, compact(row.detail)) for row in rows], "filters": filters, "total": total, "pages": pages,
-        "actors": _choices(AuditLog.actor), "actions": _choices(AuditLog.action)}
+        "rows": [(row, readable(row.detail)) for row in rows], "filters": filters, "total": total, "pages": pages,
+        "actors": _choices(AuditLog.actor), "actions": _choices(AuditLog.action), "action_labels": ACTION_LABELS,
+        "actor_labels": SYSTEM_ACTORS}
     if problems:
         context["error"] = " ".join(problems)
     return render(request, "audit.html", staff, **context)

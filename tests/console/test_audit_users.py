@@ -83,15 +83,17 @@ def test_audit_pages_and_odd_filters(as_user, app_db):
     assert "不是有效日期" in html and rows == []
 
 
-def test_audit_detail_is_compact_and_never_shows_secrets(as_user, app_db):
+def test_audit_detail_is_named_lines_and_never_shows_secrets(as_user, app_db):
+    """Chinese names for the action and each detail, one 名称：值 a line, never raw JSON (issue 13)."""
     target = f"x-{uuid.uuid4().hex[:8]}"
-    app_db.add(AuditLog(at=utcnow(), actor="admin", action="test.detail", target=target,
+    app_db.add(AuditLog(at=utcnow(), actor="admin", action="case.view", target=target,
                     detail={"password": "hunter2hunter2", "csrf_token": "abc", "count": 3, "note": "<b>改动</b>"}))
     app_db.commit()
     _, _, html = audit_rows(as_user("admin"), target=target)
-    assert re.findall(r'<code class="detail">([^<]*)</code>', html) == [
-        "{&#34;count&#34;:3,&#34;note&#34;:&#34;&lt;b&gt;改动&lt;/b&gt;&#34;}"]
-    assert "hunter2" not in html
+    row = re.search(r"<tr data-actor=\"admin\" data-action=\"case.view\">.*?</tr>", html, re.S).group(0)
+    assert "<td>查看案件</td>" in row
+    assert re.findall(r"<div>([^<]*)</div>", row) == ["条数：3", "备注：&lt;b&gt;改动&lt;/b&gt;"]
+    assert "hunter2" not in html and "{&#34;" not in html
 
 
 def test_create_accounts_with_clear_messages_for_bad_input(as_user, console_url, app_db):
