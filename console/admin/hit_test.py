@@ -34,7 +34,24 @@ def what_the_bot_says(question: str, province: str | None) -> dict:
     reply = compose(question, None, entities, Conversation(), searcher)
     explain = searcher.explain(question, k=8, province=province)
     words = [t for t in explain["normalized_tokens"] if not t.startswith("#")]  # "#字" are character tokens
-    return {"reply": reply, "explain": explain, "words": words}
+    return {"reply": reply, "explain": explain, "words": words, "hits": ranked(explain["hits"])}
+
+
+def ranked(hits: list[dict]) -> list[dict]:
+    """The hits with their scores as a share of the best in the list (the first is 100 %): raw
+    scores (a fused rank score, a BM25 sum, a cosine) have no meaning a curator could read, their
+    order and distance from the best do."""
+    def share(key: str) -> list[str]:
+        best = max((max(h[key], 0.0) for h in hits), default=0.0)
+        return [percent(max(h[key], 0.0) / best) if best > 0 else "—" for h in hits]
+
+    columns = {key: share(key) for key in ("score", "bm25", "dense")}
+    return [{**h, **{f"{key}_share": values[i] for key, values in columns.items()}} for i, h in enumerate(hits)]
+
+
+def percent(value: float | None) -> str:
+    """0.8123 -> 81%: how the console shows a confidence or a share."""
+    return "—" if value is None else f"{round(value * 100)}%"
 
 
 @router.get("/hit-test")
@@ -48,5 +65,5 @@ async def hit_test(request: Request, staff: Annotated[Staff, Depends(require("cu
     if province and chosen is None:
         problem = f"「{province[:20]}」不是省级地区，已按不指定省份测试。"
     result = await run_in_threadpool(what_the_bot_says, question, chosen) if question else None
-    return render(request, "hit_test.html", staff, q=question, province=chosen or "", provinces=province_names(),
-                  result=result, decisions=DECISIONS, problem=problem)
+    return render(request, "hit_test.html", staff, percent=percent, q=question, province=chosen or "",
+                  provinces=province_names(), result=result, decisions=DECISIONS, problem=problem)

@@ -20,7 +20,8 @@ def test_a_known_question_shows_the_answer_decision_and_ranked_hits(as_user):
     table = hits_table(html)
     assert table.count("<tr><td>") >= 3  # ranked hits, each with its scores
     assert "faq:" in table or "law:" in table
-    assert "BM25" in html and "综合分" in html
+    assert "综合匹配度" in html and "100%" in table  # shares of the best hit, not raw scores (issue 13)
+    assert "BM25" not in html and "answer" not in html.split("<main>")[1]
 
 
 def test_the_province_changes_what_the_bot_says(as_user):
