@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 import uuid
+from datetime import datetime
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -21,10 +22,11 @@ from actions import notify
 from actions.office_hours import reply_expectation
 from actions.options import chosen_payload, chosen_yes_no, offered_buttons
 from answering import issues
-from appdb import cases
+from appdb import cases, users
+from appdb.models import Case, utcnow
 from knowledge import handover
 from knowledge.normalize import normalize
-from knowledge.safety import detect
+from knowledge.safety import SAFETY_TEXT, detect
 
 REQUEST = "cs_request"  # one id per run of the form
 FORM_SLOTS = ("cs_consent", "cs_category", "cs_where", "cs_what", "cs_wants", "cs_contact", "cs_request")
@@ -178,4 +180,35 @@ class ActionCaseStatus(Action):
             elif case.status != "closed":
                 line += reply_expectation(case.sla_due_at)
             dispatcher.utter_message(text=line)
+        return []
+
+
+def acknowledgement(case: Case | None, now: datetime | None = None) -> str:
+    """What she reads at once when she writes while an officer holds her case: who has it and when
+    TA is expected (office hours; the case's deadline while it lies ahead)."""
+    if case is None or case.status != "assigned":
+        return "你的消息已收到，维权专员会在这里回复你。着急请拨打12351。"
+    due = case.sla_due_at if case.sla_due_at > (now or utcnow()) else None
+    who = handover.officer_label(users.display_name(case.assigned_to))
+    return f"已转给{who}，TA 会在这里回复你。{reply_expectation(due, now)}"
+
+
+class ActionOfficerAck(Action):
+    """Her message while an officer holds her case. The conversation is paused then, so no policy
+    predicts anything and she used to wait on typing dots for nothing; the Rasa server runs this one
+    action for each such message (bot/paused.py), outside the domain and the policies. It tells her
+    the message went to the officer, gives the emergency numbers first when her words call for them
+    (an officer may not be reading right now), and marks the case for the officers' live pages."""
+
+    def name(self) -> str:
+        return handover.ACK_ACTION
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list:
+        text = tracker.latest_message.get("text") or ""
+        danger = detect(text)
+        if danger:
+            dispatcher.utter_message(text=SAFETY_TEXT[danger])
+        case = cases.worker_wrote(tracker.sender_id, text) if text and not text.startswith("/") \
+            else cases.open_case_of(tracker.sender_id)
+        dispatcher.utter_message(text=acknowledgement(case))
         return []

@@ -51,9 +51,10 @@ def reply_expectation(due: datetime | None, now: datetime | None = None) -> str:
         promised = reply_by(due)
         due_text = f"最迟在{promised.month}月{promised.day}日（{weekday_cn(promised)}）{promised:%H:%M}前回复你。"
     if in_office_hours(now):
-        return "现在是工作时间，维权专员会尽快回复你，" + due_text
-    hours = f"{_days_cn(s.OFFICE_DAYS)} {s.OFFICE_HOURS}"
-    return f"现在不是工作时间（工作时间：{hours}），专员上班后会第一时间处理，" + due_text
+        lead = "现在是工作时间，维权专员会尽快回复你"
+    else:
+        lead = f"现在不是工作时间（工作时间：{_days_cn(s.OFFICE_DAYS)} {s.OFFICE_HOURS}），专员上班后会第一时间处理"
+    return f"{lead}，{due_text}" if due_text else f"{lead}。"
 
 
 def _days_cn(spec: str) -> str:

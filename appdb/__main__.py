@@ -2,7 +2,7 @@
 
     python -m appdb upgrade                      # run migrations to the newest schema
     python -m appdb seed [--today 2025-03-03]    # services from services.yml, open the coming slots
-    python -m appdb create-user wang --role officer [--password-stdin]
+    python -m appdb create-user wang --role officer [--password-stdin] [--display-name 王老师]
     python -m appdb stats
     python -m appdb purge [--days N]             # delete personal data older than RETENTION_DAYS
 
@@ -59,7 +59,8 @@ def cmd_create_user(args: argparse.Namespace) -> int:
     from appdb.users import create_user
 
     try:
-        user = create_user(args.username, _read_password(args.password_stdin), args.role, actor="cli")
+        user = create_user(args.username, _read_password(args.password_stdin), args.role, actor="cli",
+                           display_name=args.display_name)
     except ValueError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
@@ -120,6 +121,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("username")
     p.add_argument("--role", choices=ROLES, required=True)
     p.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+    p.add_argument("--display-name", default=None,
+                   help="the name workers read beside an officer's replies, e.g. 王老师 (default: the username)")
     p.set_defaults(func=cmd_create_user)
     commands.add_parser("stats", help="counts for a quick look").set_defaults(func=cmd_stats)
     p = commands.add_parser("purge", help="delete personal data older than RETENTION_DAYS")

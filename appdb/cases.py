@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from appdb import audit, proof
 from appdb.booking import new_code, normalize_code
-from appdb.models import Case, CaseNote, utcnow
+from appdb.models import Case, CaseNote, CaseView, utcnow
 from appdb.session import session_scope
 from knowledge import handover
 from knowledge.handover import Priority
@@ -31,6 +31,7 @@ from knowledge.safety import CATEGORIES as DANGER
 
 SUMMARY_FIELDS = ("employer", "city", "what", "when", "wants", "contact", "contact_time")
 _MAX_TRANSCRIPT = 500
+OPENING_CHARS = 40  # how much of her latest message the inbox shows
 _PRIORITY_RANK = sql_case({p.value: rank for rank, p in enumerate(Priority)}, value=Case.priority, else_=len(Priority))
 
 
@@ -66,6 +67,18 @@ def _clean_transcript(transcript: Iterable[Mapping[str, Any]] | None) -> list[di
     return turns[-_MAX_TRANSCRIPT:]
 
 
+def _opening(text: str) -> str:
+    """The first words of her message, masked (the inbox's summary line)."""
+    text = " ".join(mask(text).split())
+    return text if len(text) <= OPENING_CHARS else text[:OPENING_CHARS] + "…"
+
+
+def _last_worker_text(turns: list[dict[str, str]]) -> str:
+    """Her last message, for a case whose summary has no story (what happened, in her words, is the
+    inbox's first line of a new case: her last message then is only her answer to 「怎么联系你」)."""
+    return next((t["text"] for t in reversed(turns) if t["who"] == "worker" and not t["text"].startswith("/")), "")
+
+
 def _by_key(session: Session, key: str) -> Case | None:
     return session.scalar(select(Case).where(Case.idempotency_key == key))
 
@@ -78,6 +91,7 @@ def create_case(*, sender_id: str, channel: str, category: str, summary: Mapping
         raise ValueError("idempotency_key is required")
     summary = _clean_summary(summary)
     turns = _clean_transcript(transcript)
+    opening = _opening(summary.get("what") or _last_worker_text(turns))
     now = now or utcnow()
     priority = priority_for(category, summary, risk)
     for _attempt in range(5):  # retried only on a case-code collision
@@ -88,7 +102,8 @@ def create_case(*, sender_id: str, channel: str, category: str, summary: Mapping
                 case = Case(code="AJ" + new_code(), sender_id=sender_id, channel=channel, category=category or "",
                             risk=risk, priority=priority.value, status="new", consent=bool(consent), summary=summary,
                             transcript=turns, sla_due_at=now + timedelta(hours=priority.hours),
-                            created_at=now, updated_at=now, idempotency_key=idempotency_key)
+                            created_at=now, updated_at=now, idempotency_key=idempotency_key,
+                            worker_last_at=now, worker_last_text=opening)
                 session.add(case)
                 session.flush()
                 audit.record(session, sender_id, "case.create", case.code, priority=priority.value, category=category)
@@ -254,3 +269,38 @@ def repeated_note(code: str, author: str, text: str, within: timedelta = timedel
         return session.scalar(select(CaseNote.id).where(
             CaseNote.case_id == case.id, CaseNote.author == author, CaseNote.text == text.strip(),
             CaseNote.created_at >= since).limit(1)) is not None
+
+
+def worker_wrote(sender_id: str, text: str, *, now: datetime | None = None) -> Case | None:
+    """She wrote to her open case (the action server calls this for each message while an officer
+    holds it): the case's change marker for the officers' live pages, and its unread marker."""
+    with session_scope() as session:
+        case = session.scalar(select(Case).where(Case.sender_id == sender_id, Case.status != "closed")
+                              .order_by(Case.created_at.desc(), Case.id.desc()).limit(1))
+        if case is not None:
+            case.worker_last_at = now or utcnow()
+            case.worker_last_text = _opening(text)
+        return case
+
+
+def mark_viewed(code: str, username: str, *, now: datetime | None = None) -> None:
+    """`username` has seen the case as it is now: what she wrote before this is read for that officer."""
+    now = now or utcnow()
+    with session_scope() as session:
+        case = _load(session, code)
+        view = session.scalar(select(CaseView).where(CaseView.case_id == case.id, CaseView.username == username))
+        if view is None:
+            session.add(CaseView(case_id=case.id, username=username, viewed_at=now))
+        else:
+            view.viewed_at = now
+
+
+def unread(rows: Iterable[Case], username: str) -> set[str]:
+    """The codes among `rows` with something `username` has not seen: a case never opened by her, or
+    one she wrote to after that officer last looked."""
+    by_id = {c.id: c for c in rows}
+    with session_scope() as session:
+        seen = dict(session.execute(select(CaseView.case_id, CaseView.viewed_at).where(
+            CaseView.username == username, CaseView.case_id.in_(list(by_id)))).all())
+    return {c.code for c in by_id.values()
+            if c.id not in seen or (c.worker_last_at is not None and c.worker_last_at > seen[c.id])}

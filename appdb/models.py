@@ -228,6 +228,10 @@ class Case(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     idempotency_key: Mapped[str] = mapped_column(String(128), unique=True)
+    # When she last wrote to the case and the opening of what she wrote (masked): the inbox's unread
+    # marker and summary line, written by the action server (appdb.cases.worker_wrote).
+    worker_last_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    worker_last_text: Mapped[str | None] = mapped_column(Text)
 
     notes: Mapped[list[CaseNote]] = relationship(back_populates="case", lazy="selectin",
                                                  order_by="CaseNote.id", cascade="all, delete-orphan")
@@ -253,6 +257,17 @@ class CaseNote(Base):
     case: Mapped[Case] = relationship(back_populates="notes")
 
 
+class CaseView(Base):
+    """When an officer last looked at a case: what she wrote after it is unread for that officer."""
+
+    __tablename__ = "case_views"
+    __table_args__ = (UniqueConstraint("case_id", "username", name="uq_case_views_case_id_username"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    username: Mapped[str] = mapped_column(String(64))
+    viewed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 class User(Base):
     """A console account. Only an argon2 hash of the password is ever stored."""
 
@@ -264,6 +279,8 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(16))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # How a worker reads this officer's name (「王老师」); empty = the username (appdb.users.display_name)
+    display_name: Mapped[str | None] = mapped_column(String(32))
 
     def __repr__(self) -> str:  # never the hash
         return f"User({self.username!r}, {self.role}, active={self.active})"

@@ -17,6 +17,7 @@ from appdb.models import ROLES, User
 from appdb.session import session_scope
 
 MIN_PASSWORD_LENGTH = 10
+MAX_DISPLAY_NAME = 32
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
 
 
@@ -42,14 +43,26 @@ def _verify(password_hash: str, password: str) -> bool:
         return False
 
 
-def create_user(username: str, password: str, role: str, *, actor: str = "system") -> User:
-    """Add an account. ValueError for an unknown role, a short password or a taken username."""
+def clean_display_name(name: str | None) -> str | None:
+    """The name a worker reads (「王老师」), spaces folded; None when empty (the username is used).
+    ValueError when it is longer than MAX_DISPLAY_NAME."""
+    name = " ".join((name or "").split())
+    if len(name) > MAX_DISPLAY_NAME:
+        raise ValueError(f"display name must have at most {MAX_DISPLAY_NAME} characters")
+    return name or None
+
+
+def create_user(username: str, password: str, role: str, *, actor: str = "system",
+                display_name: str | None = None) -> User:
+    """Add an account. ValueError for an unknown role, a short password, a taken username or an
+    over-long display name."""
     username = normalize_username(username)
     if role not in ROLES:
         raise ValueError(f"role must be one of {ROLES}")
     if not username or len(username) > 64:
         raise ValueError("username must have 1 to 64 characters")
-    user = User(username=username, password_hash=hash_password(password), role=role, active=True)
+    user = User(username=username, password_hash=hash_password(password), role=role, active=True,
+                display_name=clean_display_name(display_name))
     try:
         with session_scope() as session:
             session.add(user)
@@ -91,6 +104,29 @@ def set_active(username: str, active: bool, *, actor: str = "system") -> bool:
             return False
         user.active = active
         audit.record(session, actor, "user.activate" if active else "user.deactivate", user.username)
+        return True
+
+
+def display_name(username: str | None) -> str:
+    """How a worker reads this officer's name: the display name set for the account, else its username
+    (an account created before display names, or without one, still has a name to show)."""
+    if not username:
+        return ""
+    with session_scope() as session:
+        name = session.scalar(select(User.display_name).where(User.username == normalize_username(username)))
+    return name or normalize_username(username)
+
+
+def set_display_name(username: str, name: str, *, actor: str = "system") -> bool:
+    """Change the name workers read (ValueError when too long); False for an unknown account."""
+    cleaned = clean_display_name(name)
+    with session_scope() as session:
+        user = session.scalar(select(User).where(User.username == normalize_username(username)))
+        if user is None:
+            return False
+        if user.display_name != cleaned:
+            audit.record(session, actor, "user.display_name", user.username, old=user.display_name, new=cleaned)
+            user.display_name = cleaned
         return True
 
 

@@ -17,16 +17,14 @@ from datetime import datetime
 
 import httpx
 
-from appdb import cases
+from appdb import cases, users
 from appdb.models import Case, utcnow
 from knowledge.privacy import mask
 from console import rasa_client
 
 log = logging.getLogger(__name__)
 
-TAKEN = "维权专员已接手你的问题，接下来由专员在这里直接和你沟通。"
 RETURNED = "维权专员已结束本次人工对话，我（女职工权益助手）继续为你服务。还有问题可以直接问我。"
-REPLY_PREFIX = "【维权专员】"
 MAX_TEXT = 2000
 STATUS_CN = {"new": "待接手", "assigned": "处理中", "closed": "已办结"}
 
@@ -127,22 +125,28 @@ def _clean(text: str, what: str) -> str:
     return text
 
 
+def taken_notice(officer: str) -> str:
+    """What she is told when an officer takes her case: who, by the name she will see on the replies."""
+    return f"维权专员已接手你的问题：{users.display_name(officer)}会在这里直接和你沟通。"
+
+
 def take(code: str, officer: str) -> Case:
     """She takes the case: the bot falls silent and the worker is told an officer is here."""
     case, changed = _change(cases.take, code, officer)
-    _tell(rasa_client.pause, case, TAKEN, changed=changed)
+    _tell(rasa_client.pause, case, taken_notice(officer), changed=changed)
     return case
 
 
 def assign(code: str, officer: str, actor: str) -> Case:
     """An admin gives the case to `officer`; for the worker it is the same as a take."""
     case, changed = _change(cases.assign, code, officer, actor=actor)
-    _tell(rasa_client.pause, case, TAKEN, changed=changed)
+    _tell(rasa_client.pause, case, taken_notice(officer), changed=changed)
     return case
 
 
 def reply(code: str, officer: str, text: str) -> Case:
-    """Send her a message in her channel; only the officer holding the case may.
+    """Send her a message in her channel; only the officer holding the case may. It carries the
+    officer's display name, which her channel shows with it (「维权专员 王老师」).
 
     The reply is also kept as a note. The same reply sent twice within seconds (a double click)
     goes out once."""
@@ -154,7 +158,7 @@ def reply(code: str, officer: str, text: str) -> Case:
     with _one_at_a_time(code):
         if cases.repeated_note(code, officer, note):
             return case
-        _tell(rasa_client.say, case, f"{REPLY_PREFIX}{text}")
+        _tell(rasa_client.say, case, text, users.display_name(officer))
         cases.add_note(code, officer, note)
     return case
 

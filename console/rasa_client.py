@@ -35,16 +35,20 @@ def append_events(sender_id: str, events: list[dict]) -> dict:
     return r.json()
 
 
-def bot_event(text: str) -> dict:
-    return {"event": "bot", "text": text, "timestamp": time.time(), "metadata": {"from": "officer"}}
+def bot_event(text: str, officer_name: str | None = None) -> dict:
+    """A message from the officers' side. `officer_name` (the display name of the officer who wrote
+    it) is shown with it: the widget labels it 「维权专员 王老师」, WeChat and WeCom put that before the
+    text (bot/channels/text_channel.py). Notices (taken, handed back, closed) carry no name."""
+    metadata = {"from": "officer", **({"officer_name": officer_name} if officer_name else {})}
+    return {"event": "bot", "text": text, "timestamp": time.time(), "metadata": metadata}
 
 
 def pause(sender_id: str, notice: str) -> None:
     append_events(sender_id, [bot_event(notice), {"event": "pause", "timestamp": time.time()}])
 
 
-def say(sender_id: str, text: str) -> None:
-    append_events(sender_id, [bot_event(text)])
+def say(sender_id: str, text: str, officer_name: str | None = None) -> None:
+    append_events(sender_id, [bot_event(text, officer_name)])
 
 
 def resume(sender_id: str, notice: str) -> None:
@@ -56,7 +60,10 @@ def transcript(sender_id: str) -> list[dict]:
     lines = []
     for event in tracker(sender_id).get("events", []):
         if event.get("event") in ("user", "bot") and event.get("text"):
-            who = "worker" if event["event"] == "user" else \
-                ("officer" if (event.get("metadata") or {}).get("from") == "officer" else "bot")
-            lines.append({"who": who, "text": event["text"], "at": event.get("timestamp")})
+            metadata = event.get("metadata") or {}
+            who = "worker" if event["event"] == "user" else ("officer" if metadata.get("from") == "officer" else "bot")
+            line = {"who": who, "text": event["text"], "at": event.get("timestamp")}
+            if who == "officer" and metadata.get("officer_name"):
+                line["name"] = metadata["officer_name"]
+            lines.append(line)
     return lines

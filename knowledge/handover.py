@@ -17,6 +17,10 @@ import yaml
 
 HANDOVER_FILE = Path(__file__).resolve().parent / "content" / "handover.yml"
 OTHER = "other"  # the category of a case her words do not place
+OFFICER_TITLE = "维权专员"  # who speaks to her once a case is taken, as she reads it on every channel
+# The custom action the Rasa server runs for her message while an officer holds her case
+# (bot/paused.py calls it, actions/cases.py answers it).
+ACK_ACTION = "action_officer_ack"
 
 
 class Priority(str, Enum):
@@ -69,3 +73,10 @@ def imminent_dismissal(text: str) -> bool:
 def is_high(category: str | None) -> bool:
     """A category answered within 24 h (danger and an imminent dismissal are urgent: appdb/cases.py)."""
     return category in _table()["high"]
+
+
+def officer_label(name: str | None = None) -> str:
+    """Who is speaking, as she reads it: 「维权专员 王老师」, or 「维权专员」 when no name is known. The
+    widget shows it above an officer's message; WeChat and WeCom (text only) put it before the text."""
+    name = (name or "").strip()
+    return f"{OFFICER_TITLE} {name}" if name else OFFICER_TITLE

@@ -23,6 +23,7 @@ from bot.channels.guard import bounded
 from bot.channels.shared import memory
 from bot.channels.textsplit import (MAX_AHEAD, OPTIONS_TTL, OptionMemory, fresh, mask, pack,
                                       render_messages)
+from knowledge.handover import officer_label
 
 logger = logging.getLogger(__name__)
 
@@ -109,6 +110,13 @@ class ApiSender:
                 break  # keep the order: never send a later part without the earlier one
 
 
+def signed(text: Text, metadata: Dict[Text, Any]) -> Text:
+    """An officer's reply says who wrote it in its text (「维权专员 王老师：…」): WeChat and WeCom show
+    only text, and the console names the officer in the message's metadata (console/rasa_client.py)."""
+    name = metadata.get("officer_name") if metadata.get("from") == "officer" else None
+    return f"{officer_label(name)}：{text}" if name else text
+
+
 class PushOutput(OutputChannel):
     """Bot messages outside a webhook turn (officer replies via Rasa's HTTP API) → the message API."""
 
@@ -129,11 +137,11 @@ class PushOutput(OutputChannel):
         await self.channel.sender.send(user, self.channel.render(user, messages))
 
     async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
-        await self.send_messages(recipient_id, [{"text": text}])
+        await self.send_messages(recipient_id, [{"text": signed(text, kwargs)}])
 
     async def send_text_with_buttons(self, recipient_id: Text, text: Text, buttons: List[Dict[Text, Any]],
                                      **kwargs: Any) -> None:
-        await self.send_messages(recipient_id, [{"text": text, "buttons": buttons}])
+        await self.send_messages(recipient_id, [{"text": signed(text, kwargs), "buttons": buttons}])
 
     async def send_image_url(self, recipient_id: Text, image: Text, **kwargs: Any) -> None:
         await self.send_messages(recipient_id, [{"image": image}])

@@ -16,8 +16,8 @@ OFFICER = ("officer_li", "correct horse battery staple")
 @pytest.fixture(scope="module")
 def api(stack):
     subprocess.run([str(ROOT / ".venv/bin/python"), "-m", "appdb", "create-user", OFFICER[0], "--role", "officer",
-                    "--password-stdin"], input=OFFICER[1] + "\n", text=True, env=stack.env, cwd=ROOT,
-                   check=True, capture_output=True)
+                    "--password-stdin", "--display-name", "李老师"], input=OFFICER[1] + "\n", text=True,
+                   env=stack.env, cwd=ROOT, check=True, capture_output=True)
     subprocess.run([str(ROOT / ".venv/bin/python"), "-m", "appdb", "create-user", "curator_wu", "--role", "curator",
                     "--password-stdin"], input="another long password\n", text=True, env=stack.env, cwd=ROOT,
                    check=True, capture_output=True)
@@ -52,18 +52,38 @@ def test_escalation_handover_and_resume(stack, sender, api):
     assert mine["priority"] == "high" and mine["status"] == "new"
 
     assert api.post(f"/api/cases/{code}/take").status_code == 200
-    assert stack.say(sender, "你好，在吗？公司今天又找我谈话了") == []  # the bot is silent while paused
+    # The bot does not answer while paused, but she is told at once who has her case and when TA
+    # replies (issue 13, finding 5: she used to get nothing at all).
+    ack = joined(stack.say(sender, "你好，在吗？公司今天又找我谈话了"))
+    assert "已转给维权专员 李老师" in ack and "回复你" in ack and "工作时间" in ack
     case = api.get(f"/api/cases/{code}").json()
     assert any("今天又找我谈话" in line["text"] for line in case["conversation"] if line["who"] == "worker")
+    row = sqlite3.connect(stack.var_dir / "app.db").execute(
+        "select worker_last_text, worker_last_at from cases where code=?", (code,)).fetchone()
+    assert "公司今天又找我谈话了" in row[0] and row[1]  # the inbox's summary and unread marker
 
     assert api.post(f"/api/cases/{code}/reply", json={"text": "别签任何文件，我马上联系你。"}).status_code == 200
     tracker = httpx.get(f"{stack.rasa_url}/conversations/{sender}/tracker", params={"token": stack.token}).json()
-    assert any(e.get("event") == "bot" and "别签任何文件" in (e.get("text") or "") for e in tracker["events"])
+    reply = next(e for e in tracker["events"] if e.get("event") == "bot" and "别签任何文件" in (e.get("text") or ""))
+    assert reply["text"] == "别签任何文件，我马上联系你。"  # who wrote it is the metadata's, not the text's
+    assert (reply["metadata"]["from"], reply["metadata"]["officer_name"]) == ("officer", "李老师")
 
     assert api.post(f"/api/cases/{code}/close", json={"outcome": "已协调单位撤回解除通知"}).status_code == 200
     assert "98天" in joined(stack.say(sender, "产假多少天"))  # the bot is back
     status = joined(stack.say(sender, "我的案件进展"))
     assert code in status and "办结" in status
+
+
+def test_danger_while_an_officer_holds_the_case_gets_the_emergency_numbers_at_once(stack, sender, api):
+    """The bot is paused, the officer may not be reading: her danger words still get 110 at once."""
+    code = escalate(stack, sender)
+    assert api.post(f"/api/cases/{code}/take").status_code == 200
+    reply = joined(stack.say(sender, "他说要杀了我，电话13812345678"))
+    assert "110" in reply and "已转给维权专员 李老师" in reply
+    row = sqlite3.connect(stack.var_dir / "app.db").execute(
+        "select worker_last_text from cases where code=?", (code,)).fetchone()
+    assert "13812345678" not in row[0]  # masked as it is stored for the inbox
+    assert api.post(f"/api/cases/{code}/close", json={"outcome": "已报警并联系"}).status_code == 200
 
 
 def test_officer_api_needs_an_officer(stack, api):

@@ -15,7 +15,7 @@ from appdb.catalogue import find_service, get_service, load_catalogue, local_tod
 from appdb.models import CODE_ALPHABET, AuditLog, Base, Booking, Case, Service, Slot, UnansweredQuestion, local_tz
 
 TABLES = {"services", "slots", "bookings", "cases", "case_notes", "users", "audit_log", "unanswered_questions",
-          "staff_sessions", "faq_versions", "documents", "answer_log", "region_proposals"}
+          "staff_sessions", "faq_versions", "documents", "answer_log", "region_proposals", "case_views"}
 TOMORROW = local_today() + timedelta(days=1)
 FAR = TOMORROW + timedelta(days=100)  # beyond the seeded window: hand-made slots never collide
 
@@ -66,7 +66,7 @@ def test_migrations_create_all_tables(db):
     engine = dbsession.get_engine()
     assert TABLES <= set(inspect(engine).get_table_names())
     with engine.connect() as c:
-        assert c.exec_driver_sql("select version_num from alembic_version").scalar() == "0003"
+        assert c.exec_driver_sql("select version_num from alembic_version").scalar() == "0004"
         assert c.exec_driver_sql("pragma journal_mode").scalar() == "wal"
         assert c.exec_driver_sql("pragma foreign_keys").scalar() == 1
     dbsession.upgrade()  # idempotent
