@@ -144,8 +144,10 @@ def logout(token: str | None) -> None:
             s.delete(row)
 
 
-def staff_for(token: str | None) -> Staff | None:
-    """The staff member behind a session cookie, or None if it is unknown, expired or disabled."""
+def staff_for(token: str | None, *, touch: bool = True) -> Staff | None:
+    """The staff member behind a session cookie, or None if it is unknown, expired or disabled.
+    `touch=False` checks without counting as activity: a page's live updates (console/admin/live.py)
+    must not keep an unattended session open past its idle limit."""
     if not token:
         return None
     now = utcnow()
@@ -156,7 +158,7 @@ def staff_for(token: str | None) -> Staff | None:
         if row.expires_at <= now or row.last_seen_at + idle_limit() <= now or not row.user.active:
             s.delete(row)
             return None
-        if now - row.last_seen_at >= TOUCH_EVERY:
+        if touch and now - row.last_seen_at >= TOUCH_EVERY:
             row.last_seen_at = now
         return Staff(row.user.username, row.user.role, row.csrf_token)
 

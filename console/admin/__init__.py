@@ -9,6 +9,7 @@
     unanswered.py   questions the bot could not answer, grouped (curators)
     services.py     services, slots and bookings with CSV export (curators)
     cases.py        the officers' case inbox and case pages (officers)
+    live.py         server-sent events that keep an open inbox and case page up to date (officers)
     audit.py        the audit log, by person (admins)
     users.py        console accounts (admins)
 """
@@ -16,10 +17,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from console.admin import (audit, cases, dashboard, documents, faq, hit_test, leave_figures, services, session,
+from console.admin import (audit, cases, dashboard, documents, faq, hit_test, leave_figures, live, services, session,
                            unanswered, users)
 
-MODULES = (session, dashboard, faq, documents, leave_figures, hit_test, unanswered, services, cases, audit, users)
+MODULES = (session, dashboard, faq, documents, leave_figures, hit_test, unanswered, services, cases, live, audit, users)
 router = APIRouter()
 for module in MODULES:
     router.include_router(module.router)

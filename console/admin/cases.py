@@ -1,9 +1,11 @@
 """The officers' case inbox and case pages (role officer; admins too, curators never).
 
-The inbox sorts open cases by priority, then by SLA deadline, and shows how long is left. A case
-page shows the structured summary, her whole conversation (live from Rasa), internal notes, and the
-buttons to take, reply, hand back and close. The actions are console/casework.py's, the same the
-officers' HTTP API uses; every view and change is in the audit log.
+The inbox sorts open cases by priority, then by SLA deadline, and shows how long is left, a summary
+line (category, the opening of her latest message, masked) and which cases have something this
+officer has not seen. A case page shows the structured summary, her whole conversation (live from
+Rasa), internal notes, and the buttons to take, reply, hand back and close; opening it marks the
+case seen. Both pages update themselves while open (console/admin/live.py). The actions are
+console/casework.py's, the same the officers' HTTP API uses; every view and change is in the audit log.
 """
 from __future__ import annotations
 
@@ -18,8 +20,10 @@ from appdb import cases
 from appdb.models import CASE_PRIORITIES, local_tz, utcnow
 from appdb.users import list_users
 from console import casework
-from knowledge.handover import Priority
+from knowledge.handover import Priority, officer_label
+from knowledge.privacy import mask
 from console.auth import Staff, require
+from console.labels import tapped
 from console.templating import render
 
 router = APIRouter(prefix="/admin", include_in_schema=False)
@@ -49,22 +53,50 @@ def _when(at: Any) -> str:
     return str(at or "")[:16].replace("T", " ")
 
 
+def inbox_filters(status: str = "open", priority: str = "", assigned: str = "all", overdue: bool = False,
+                  category: str = "") -> dict[str, Any]:
+    """The inbox's filters from a query string, anything unknown back to its default."""
+    return {"status": status if status in STATUS_FILTERS else "open",
+            "priority": priority if priority in CASE_PRIORITIES else "",
+            "assigned": assigned if assigned in ASSIGNED_FILTERS else "all", "overdue": overdue,
+            "category": category}
+
+
+def inbox_list(staff: Staff, filters: dict[str, Any]) -> dict[str, Any]:
+    """What the inbox's list shows (cases_list.html): the cases the filters select, each with its time
+    left, and which of them hold something this officer has not seen."""
+    rows = cases.find_cases(status=filters["status"] or None, priority=filters["priority"] or None,
+                            assigned_to=staff.username if filters["assigned"] == "mine" else None,
+                            unassigned=filters["assigned"] == "unassigned", overdue=filters["overdue"],
+                            category=filters["category"] or None)
+    now = utcnow()
+    return {"rows": [(c, casework.time_left(c, now)) for c in rows], "unread": cases.unread(rows, staff.username),
+            "priority_cn": PRIORITY_CN, "category_cn": CATEGORY_CN, "status_cn": casework.STATUS_CN}
+
+
 @router.get("/cases")
 def inbox(request: Request, staff: OfficerStaff, status: str = "open", priority: str = "",
           assigned: str = "all", overdue: bool = False, category: str = "") -> Response:
     """Open cases, most urgent and nearest deadline first; filters narrow the list."""
-    status = status if status in STATUS_FILTERS else "open"
-    priority = priority if priority in CASE_PRIORITIES else ""
-    assigned = assigned if assigned in ASSIGNED_FILTERS else "all"
-    rows = cases.find_cases(status=status or None, priority=priority or None,
-                            assigned_to=staff.username if assigned == "mine" else None,
-                            unassigned=assigned == "unassigned", overdue=overdue, category=category or None)
-    now = utcnow()
-    return render(request, "cases.html", staff, rows=[(c, casework.time_left(c, now)) for c in rows],
-                  filters={"status": status, "priority": priority, "assigned": assigned, "overdue": overdue,
-                           "category": category},
-                  categories=cases.categories(), status_filters=STATUS_FILTERS, assigned_filters=ASSIGNED_FILTERS,
-                  priority_cn=PRIORITY_CN, category_cn=CATEGORY_CN, status_cn=casework.STATUS_CN)
+    filters = inbox_filters(status, priority, assigned, overdue, category)
+    return render(request, "cases.html", staff, **inbox_list(staff, filters), filters=filters,
+                  categories=cases.categories(), status_filters=STATUS_FILTERS, assigned_filters=ASSIGNED_FILTERS)
+
+
+def conversation_lines(lines: list[dict[str, Any]], *, pushed: bool = False) -> list[dict[str, str]]:
+    """Her conversation as the case page shows it: who (an officer by her display name), when, what.
+    `pushed`: lines sent to an open page (console/admin/live.py), which get there what the template
+    does to her words (a tapped button in words), and are masked."""
+    return [{"who": line.get("who", "bot"),
+             "label": officer_label(line.get("name")) if line.get("who") == "officer"
+             else WHO_CN.get(line.get("who"), "助手"),
+             "text": _pushed(line) if pushed else line.get("text", ""), "time": _when(line.get("at"))}
+            for line in lines]
+
+
+def _pushed(line: dict[str, Any]) -> str:
+    text = line.get("text", "")
+    return mask(tapped(text) if line.get("who") == "worker" else text)
 
 
 def _case_page(request: Request, staff: Staff, code: str, status_code: int = 200, **context: Any) -> Response:
@@ -75,10 +107,10 @@ def _case_page(request: Request, staff: Staff, code: str, status_code: int = 200
         return render(request, "error.html", staff, 404, heading="没有这个案件",
                       detail=f"找不到案件编号 {code[:20]}。请回到案件列表再找一找。")
     lines, live = casework.conversation(case)
-    conversation = [{"who": line.get("who", "bot"), "label": WHO_CN.get(line.get("who"), "助手"),
-                     "text": line.get("text", ""), "time": _when(line.get("at"))} for line in lines]
+    cases.mark_viewed(case.code, staff.username)
     context.setdefault("drafts", {})
-    return render(request, "case.html", staff, status_code, case=case, conversation=conversation, live=live,
+    return render(request, "case.html", staff, status_code, case=case, conversation=conversation_lines(lines),
+                  live=live,
                   time_left=casework.time_left(case), summary_cn=SUMMARY_CN, priority_cn=PRIORITY_CN,
                   category_cn=CATEGORY_CN, status_cn=casework.STATUS_CN,
                   officers=_officers() if staff.role == "admin" else [],

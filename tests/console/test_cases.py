@@ -37,7 +37,7 @@ def actions_on(code: str) -> list[tuple[str, str]]:
 
 def row(page: str, code: str) -> str:
     """The inbox's table row of one case."""
-    return re.search(rf'<tr class="[^"]*" data-code="{code}">.*?</tr>', page, re.S).group(0)
+    return re.search(rf'<tr class="[^"]*" data-code="{code}"[^>]*>.*?</tr>', page, re.S).group(0)
 
 
 def test_curators_and_strangers_cannot_open_cases(on_console_db, as_user, console_url):
