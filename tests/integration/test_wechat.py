@@ -436,6 +436,19 @@ def test_officer_push_reaches_wechat_and_token_is_refreshed(stack, api, openid):
     assert "13812345678" not in rasa_log
 
 
+def test_an_officers_push_names_her_in_the_text(stack, api, openid):
+    """WeChat shows text only: an officer's reply says who wrote it (the widget reads the metadata)."""
+    ask(stack, openid, "产假多少天")
+    event = {"event": "bot", "text": "您好，请先别签字。", "timestamp": time.time(),
+             "metadata": {"from": "officer", "officer_name": "王老师"}}
+    r = httpx.post(f"{stack.rasa_url}/conversations/wx:{openid}/tracker/events",
+                   params={"token": stack.token, "output_channel": "latest", "execute_side_effects": "true"},
+                   json=[event], timeout=10)
+    assert r.status_code == 200
+    sent = api.wait_sent("/cgi-bin/message/custom/send", openid)
+    assert sent[-1]["text"]["content"] == "维权专员 王老师：您好，请先别签字。"
+
+
 def test_user_outside_48h_window_is_logged_not_crashing(stack, api, openid):
     ask(stack, openid, "产假多少天")
     api.fail_next.append(45015)
