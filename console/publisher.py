@@ -78,10 +78,20 @@ def _live_index() -> dict:
 
     version = store.current_version(get_settings().index_dir)
     if version is None:
-        return {"version": "", "built": "", "encoder_stale": False}
+        return {"version": "", "built": None, "encoder_stale": False}
     manifest = json.loads((version / "manifest.json").read_text(encoding="utf-8"))
-    return {"version": version.name, "built": manifest.get("built", ""),
+    return {"version": version.name, "built": manifest_time(manifest.get("built", "")),
             "encoder_stale": bool(manifest.get("encoder_stale"))}
+
+
+def manifest_time(text: str) -> datetime | None:
+    """The manifest's build time as an aware instant, so it is shown in the union's zone like every
+    other time: the build writes the machine's local wall clock without a zone (UTC on a server)."""
+    try:
+        built = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return built if built.tzinfo else built.astimezone()  # naive: the machine's own zone
 
 
 def _work() -> None:

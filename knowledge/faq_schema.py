@@ -16,6 +16,9 @@ from knowledge.places import province_names
 from knowledge.topics import TOPICS
 
 REQUIRED = ("id", "topic", "questions", "answer", "basis", "region", "effective", "review_by", "status")
+# What curators call each field, wherever the console names one (the history's diff, the problems below).
+FIELD_LABELS = {"topic": "主题", "questions": "问法", "answer": "回答", "basis": "法律依据", "region": "适用地区",
+                "effective": "生效日期", "review_by": "复核日期", "related": "相关条目"}
 MIN_VARIANTS = 6
 MAX_VARIANTS = 60
 MAX_QUESTION = 200  # characters
@@ -71,7 +74,8 @@ def _basis_problems(basis: list[Mapping[str, Any]], laws: Collection[str] | None
 
 def _date_problems(record: Mapping[str, Any], today: date) -> list[str]:
     found, parsed = [], {}
-    for key, label in (("effective", "生效日期"), ("review_by", "复核日期")):
+    for key in ("effective", "review_by"):
+        label = FIELD_LABELS[key]
         value = str(record.get(key) or "").strip()
         try:
             parsed[key] = date.fromisoformat(value)

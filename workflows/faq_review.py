@@ -28,7 +28,7 @@ from knowledge import content, faq_schema, topics
 
 SHIPPED_BY = "内容库"
 TOPICS = topics.TOPICS  # the topic keys of docs/CONTENT_GUIDE.md (defined once, in knowledge.topics)
-DATA_KEYS = ("topic", "questions", "answer", "basis", "region", "effective", "review_by", "related")
+DATA_KEYS = tuple(faq_schema.FIELD_LABELS)  # topic, questions, answer, basis, region, effective, review_by, related
 _ENTRY_ID = re.compile(r"^[a-z][a-z_]*-\d{3,}$")
 
 
@@ -177,12 +177,38 @@ def yaml_text(data: dict[str, Any]) -> str:
                      allow_unicode=True, sort_keys=False, width=1000)
 
 
-def diff(older: FaqVersion | None, newer: FaqVersion) -> list[tuple[str, str]]:
-    """Line diff of two versions as (kind, line), kind one of add / del / same."""
-    a = yaml_text(older.data).splitlines() if older is not None else []
+@dataclass(frozen=True)
+class FieldChange:
+    """One field of an entry that differs between two versions: its Chinese name and a line diff."""
+
+    label: str
+    lines: list[tuple[str, str]]  # (kind, line), kind one of add / del / same
+
+
+def field_lines(key: str, value: Any) -> list[str]:
+    """A field as the lines a curator reads: the topic's name, one question or citation a line."""
+    if key == "topic":
+        return [TOPICS.get(value, value)] if value else []
+    if key == "basis":
+        return ["《{}》{}{}".format(b.get("law", ""), b.get("article") or "", b.get("paragraph") or "")
+                for b in value or []]
+    if isinstance(value, list):
+        return [str(v) for v in value]
+    return str(value).splitlines() if value not in (None, "") else []
+
+
+def diff(older: FaqVersion | None, newer: FaqVersion) -> list[FieldChange]:
+    """The fields that changed from `older` to `newer` (every field of a first version), each a line
+    diff under the field's Chinese name, never the stored keys or YAML."""
     kinds = {"+": "add", "-": "del", " ": "same"}
-    return [(kinds[line[0]], line[2:]) for line in difflib.ndiff(a, yaml_text(newer.data).splitlines())
-            if line[0] in kinds]
+    changes = []
+    for key, label in faq_schema.FIELD_LABELS.items():
+        a = field_lines(key, older.data.get(key)) if older is not None else []
+        b = field_lines(key, newer.data.get(key))
+        if a != b:
+            changes.append(FieldChange(label, [(kinds[line[0]], line[2:]) for line in difflib.ndiff(a, b)
+                                               if line[0] in kinds]))
+    return changes
 
 
 # ---- changes -------------------------------------------------------------------------------

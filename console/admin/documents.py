@@ -132,6 +132,12 @@ def document_page(request: Request, staff: Curator, doc_id: str) -> Response:
                   chunks=chunk_rows(official.chunks if official else []))
 
 
+def _title(doc_id: str) -> str:
+    """What names an upload for staff: its title, not its id."""
+    doc = documents.find(doc_id)
+    return doc.title if doc is not None and doc.title else doc_id
+
+
 @router.post("/documents/{doc_id}/publish")
 def publish(staff: Curator, doc_id: str) -> Response:
     try:
@@ -139,15 +145,16 @@ def publish(staff: Curator, doc_id: str) -> Response:
     except DocumentError as exc:
         return _back(f"/admin/documents/{doc_id}", err=str(exc))
     return _back(f"/admin/documents/{doc_id}", msg=f"已发布（{count} 段）。" + _rebuild(staff.username,
-                                                                                    f"发布文件 {doc_id}"))
+                                                                                    f"发布文件「{_title(doc_id)}」"))
 
 
 @router.post("/documents/{doc_id}/retire")
 def retire(staff: Curator, doc_id: str, reason: Annotated[str, Form()] = "") -> Response:
     official = official_documents().get(doc_id)
+    title = official.title if official else _title(doc_id)  # before: retiring a staged upload deletes it
     try:
         rebuild = documents.retire(doc_id, reason, staff.username, official.title if official else "")
     except DocumentError as exc:
         return _back(f"/admin/documents/{doc_id}", err=str(exc))
-    note = _rebuild(staff.username, f"停用文件 {doc_id}") if rebuild else ""
-    return _back("/admin/documents", msg=f"已停用「{doc_id}」。" + note)
+    note = _rebuild(staff.username, f"停用文件「{title}」") if rebuild else ""
+    return _back("/admin/documents", msg=f"已停用「{title}」。" + note)

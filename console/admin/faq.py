@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 from typing import Annotated, Any, Callable
 
 from fastapi import APIRouter, Depends, Form, Query, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from workflows import faq_review as faq
 from appdb.models import FaqVersion
@@ -22,7 +22,7 @@ from appdb.unanswered import set_status
 from console import publisher
 from console.admin.unanswered import parse_ids
 from console.auth import Staff, require
-from console.templating import render
+from console.templating import render, templates
 from knowledge import overlay
 from knowledge.models import NATIONAL
 from settings import get_settings
@@ -87,6 +87,15 @@ def _version(text: str) -> int | None:
 BAD_VERSION = "版本号不对：请刷新页面后用页面上的按钮操作。"
 
 
+def version_name(number: int) -> str:
+    """A version as curators say it: 第 1 版 on; the shipped text is stored as version 0, and
+    「第 0 版」 means nothing to her."""
+    return "系统原版" if number == 0 else f"第 {number} 版"
+
+
+templates.env.globals["version_name"] = version_name
+
+
 # ---- pages ---------------------------------------------------------------------------------
 
 def _page(request: Request, name: str, staff: Staff, status_code: int = 200, **context: Any) -> HTMLResponse:
@@ -142,6 +151,15 @@ def faq_rebuild(staff: Curator) -> Response:
     return _back("/admin/faq", msg="已开始重建索引（含重新训练），需要一两分钟。")
 
 
+@router.get("/faq/build-status")
+def faq_build_status(staff: Curator) -> JSONResponse:
+    """The build status for console.js, which asks again every few seconds while a build runs and
+    puts the fragment in place: publishing shows its progress and its result without a reload."""
+    build = publisher.status()
+    html = templates.get_template("faq_build.html").render(build=build, csrf_token=staff.csrf_token)
+    return JSONResponse({"state": build["state"], "pending": build["pending"], "html": html})
+
+
 @router.get("/faq/{entry_id}")
 def faq_view(request: Request, staff: Curator, entry_id: str) -> Response:
     def context(versions: list[FaqVersion]) -> dict[str, Any]:
@@ -163,7 +181,8 @@ async def faq_edit(request: Request, staff: Curator, entry_id: str) -> Response:
     form = await _form(request)
     data, problems = from_form(form)
     if problems:
-        return _page(request, "faq_form.html", staff, 422, form=form, entry_id=entry_id, problems=problems)
+        return _page(request, "faq_form.html", staff, 422, form=form, entry_id=entry_id, problems=problems,
+                     title=(_lines(form.get("questions", "")) or [entry_id])[0])
     number, err = _change(lambda s: faq.edit(s, staff.username, entry_id, data, form.get("note", "")).version)
     msg = "" if err else f"第 {number} 版草稿已保存：请另一位同事审核。"
     return _back(f"/admin/faq/{entry_id}", msg=msg, err=err)
@@ -182,14 +201,15 @@ def faq_publish(staff: Curator, entry_id: str, posted: Annotated[str, Form(alias
     if (version := _version(posted)) is None:
         return _back(f"/admin/faq/{entry_id}", err=BAD_VERSION)
 
-    def publish(s) -> list[int]:
-        faq.publish(s, staff.username, entry_id, version)
-        return faq.unanswered_ids(s, entry_id)
+    def publish(s) -> tuple[list[int], str]:
+        published = faq.publish(s, staff.username, entry_id, version)
+        return faq.unanswered_ids(s, entry_id), _question(published)
 
-    handled, err = _change(publish)
+    result, err = _change(publish)
     if err:
         return _back(f"/admin/faq/{entry_id}", err=err)
-    _write_overlay_and_build(staff.username, f"发布 {entry_id} 第 {version} 版")  # first: the bot must get it
+    handled, question = result
+    _write_overlay_and_build(staff.username, f"发布「{question}」第 {version} 版")  # first: the bot must get it
     if handled:
         set_status(handled, "handled", staff.username, entry_id)
     return _back(f"/admin/faq/{entry_id}", msg=f"第 {version} 版已发布，正在更新机器人的知识（通常一分钟内生效）。")
@@ -197,10 +217,10 @@ def faq_publish(staff: Curator, entry_id: str, posted: Annotated[str, Form(alias
 
 @router.post("/faq/{entry_id}/withdraw")
 def faq_withdraw(staff: Curator, entry_id: str, reason: Annotated[str, Form(max_length=500)] = "") -> Response:
-    _, err = _change(lambda s: faq.withdraw(s, staff.username, entry_id, reason.strip()))
+    question, err = _change(lambda s: _question(faq.withdraw(s, staff.username, entry_id, reason.strip())))
     if err:
         return _back(f"/admin/faq/{entry_id}", err=err)
-    _write_overlay_and_build(staff.username, f"撤下 {entry_id}")
+    _write_overlay_and_build(staff.username, f"撤下「{question}」")
     return _back(f"/admin/faq/{entry_id}", msg="已撤下，机器人很快不再用这条回答。")
 
 
@@ -209,7 +229,7 @@ def faq_rollback(staff: Curator, entry_id: str, posted: Annotated[str, Form(alia
     if (version := _version(posted)) is None:
         return _back(f"/admin/faq/{entry_id}", err=BAD_VERSION)
     number, err = _change(lambda s: faq.rollback(s, staff.username, entry_id, version).version)
-    msg = "" if err else f"已按第 {version} 版建立第 {number} 版草稿：审核、发布后生效。"
+    msg = "" if err else f"已按{version_name(version)}建立第 {number} 版草稿：审核、发布后生效。"
     return _back(f"/admin/faq/{entry_id}", msg=msg, err=err)
 
 
@@ -248,7 +268,12 @@ def _entry_page(request: Request, staff: Staff, entry_id: str, name: str,
         except faq.FaqError:
             return render(request, "error.html", staff, status_code=404, heading="找不到条目",
                           detail=f"没有编号为 {entry_id[:100]} 的知识条目。")
-        return _page(request, name, staff, entry_id=entry_id, **context(versions))
+        return _page(request, name, staff, entry_id=entry_id, title=_question(versions[-1]), **context(versions))
+
+
+def _question(version: FaqVersion) -> str:
+    """What names an entry for staff: its main question in her words, not its id."""
+    return (version.data.get("questions") or [version.entry_id])[0]
 
 
 def _bot_reply(data: dict[str, Any]):

@@ -176,7 +176,10 @@ def test_history_diff_rollback_and_withdraw(as_user):
                        follow_redirects=True)
     assert "第 2 版草稿已保存" in edited.text
     history = cora.get(f"/admin/faq/{entry_id}/history").text
-    assert '<div class="add">+ ' in history and "第二版：带身份证" in history and "第一版：找单位工会补办。" in history
+    assert "<h3>回答</h3>" in history and "<h3>问法</h3>" not in history  # by field, in Chinese (issue 13)
+    assert re.search(r'<div class="add"><span class="sr-only">新增：</span>\+ 第二版：带身份证', history)
+    assert re.search(r'<div class="del"><span class="sr-only">删去：</span>- 第一版：找单位工会补办。', history)
+    assert "answer:" not in history
     assert "已被替换" in history  # the reviewed version 1 is never changed in place
     assert "草稿还没处理" in cora.form(f"/admin/faq/{entry_id}/rollback", {"version": "1"}, follow_redirects=True).text
     cora.form(f"/admin/faq/{entry_id}/review", {"version": "2"})
