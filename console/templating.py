@@ -1,7 +1,7 @@
 """Server-rendered pages: one Jinja2 environment (autoescaped) and the navigation by role."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -33,8 +33,25 @@ ROLE_LABELS = {"admin": "管理员", "curator": "内容编辑", "officer": "维�
 
 
 def local_time(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
-    """Times are stored in UTC and shown in the union's time zone."""
+    """Times are stored in UTC and shown in the union's time zone: the one way the console writes a time."""
     return value.astimezone(local_tz()).strftime(fmt) if value else ""
+
+
+def instant(at: Any) -> datetime | None:
+    """A conversation turn's time as an instant: Rasa gives epoch seconds, a case's stored snapshot
+    keeps them as text (and older snapshots ISO text, UTC when it has no zone)."""
+    if isinstance(at, (int, float)) and not isinstance(at, bool):
+        return datetime.fromtimestamp(at, timezone.utc)
+    text = str(at or "").strip()
+    try:
+        return datetime.fromtimestamp(float(text), timezone.utc)
+    except ValueError:
+        pass
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
 templates.env.filters["local"] = local_time

@@ -9,7 +9,6 @@ console/casework.py's, the same the officers' HTTP API uses; every view and chan
 """
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -17,14 +16,14 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from appdb import cases
-from appdb.models import CASE_PRIORITIES, local_tz, utcnow
+from appdb.models import CASE_PRIORITIES, utcnow
 from appdb.users import list_users
 from console import casework
 from knowledge.handover import Priority, officer_label
 from knowledge.privacy import mask
 from console.auth import Staff, require
 from console.labels import tapped
-from console.templating import render
+from console.templating import instant, local_time, render
 
 router = APIRouter(prefix="/admin", include_in_schema=False)
 OfficerStaff = Annotated[Staff, Depends(require("officer"))]
@@ -47,10 +46,9 @@ def _officers() -> list[str]:
 
 
 def _when(at: Any) -> str:
-    """Rasa gives epoch seconds, the stored snapshot ISO text: both shown as local time."""
-    if isinstance(at, (int, float)):
-        return datetime.fromtimestamp(at, local_tz()).strftime("%m-%d %H:%M")
-    return str(at or "")[:16].replace("T", " ")
+    """Rasa gives epoch seconds, the stored snapshot the same as text: both shown as local time
+    (the snapshot's text was shown raw, 1732700000.12…)."""
+    return local_time(instant(at), "%m-%d %H:%M")
 
 
 def inbox_filters(status: str = "open", priority: str = "", assigned: str = "all", overdue: bool = False,
