@@ -6,6 +6,7 @@ import uuid
 import pytest
 
 from servers import start_stack
+from wechat_stack import FakeWeChatApi, channel_settings
 
 
 @pytest.fixture(scope="session")
@@ -17,22 +18,13 @@ def stack(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def wechat_api():
-    from test_wechat import FakeWeChatApi
-
-    fake = FakeWeChatApi()
-    yield fake
-    fake.server.shutdown()
+    with FakeWeChatApi() as fake:
+        yield fake
 
 
 @pytest.fixture(scope="session")
 def channels_stack(tmp_path_factory, wechat_api):
-    import test_wechat as wx
-
-    api = f"http://127.0.0.1:{wechat_api.port}/"
-    s = start_stack(tmp_path_factory.mktemp("channels"), WECHAT_TOKEN=wx.TOKEN, WECHAT_AES_KEY=wx.AES_KEY,
-                    WECHAT_APPID=wx.APPID, WECHAT_SECRET="wx-secret", WECHAT_API_BASE=api, WECOM_CORP_ID=wx.CORP_ID,
-                    WECOM_SECRET="wecom-secret", WECOM_AGENT_ID=wx.AGENT_ID, WECOM_TOKEN=wx.WECOM_TOKEN,
-                    WECOM_AES_KEY=wx.WECOM_AES_KEY, WECOM_API_BASE=api)
+    s = start_stack(tmp_path_factory.mktemp("channels"), **channel_settings(wechat_api))
     try:
         s.start_console()
         s.say("warmup-" + uuid.uuid4().hex[:6], "产假多少天", timeout=120)  # loads the index, as a running server has

@@ -31,6 +31,7 @@ from wechatpy.crypto import WeChatCrypto
 import test_wechat as wx
 from conftest import joined
 from servers import start_stack
+from wechat_stack import FakeWeChatApi, channel_settings
 from test_trust_boundaries import SocketIO, tracker_user_texts
 
 SEED = 20261127
@@ -117,18 +118,13 @@ def no_server_error(tally: Tally, channel: str, r: httpx.Response, sent) -> bool
 
 @pytest.fixture(scope="module")
 def api():
-    fake = wx.FakeWeChatApi()
-    yield fake
-    fake.server.shutdown()
+    with FakeWeChatApi() as fake:
+        yield fake
 
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory, api):
-    s = start_stack(tmp_path_factory.mktemp("hostile"), WECHAT_TOKEN=wx.TOKEN, WECHAT_AES_KEY=wx.AES_KEY,
-                    WECHAT_APPID=wx.APPID, WECHAT_SECRET="wx-secret", WECHAT_API_BASE=f"http://127.0.0.1:{api.port}/",
-                    WECOM_CORP_ID=wx.CORP_ID, WECOM_SECRET="wecom-secret", WECOM_AGENT_ID=wx.AGENT_ID,
-                    WECOM_TOKEN=wx.WECOM_TOKEN, WECOM_AES_KEY=wx.WECOM_AES_KEY,
-                    WECOM_API_BASE=f"http://127.0.0.1:{api.port}/")
+    s = start_stack(tmp_path_factory.mktemp("hostile"), **channel_settings(api))
     s.say("warmup-" + uuid.uuid4().hex[:6], "产假多少天", timeout=120)  # loads the index, as a running server has
     yield s
     s.stop_all()

@@ -28,6 +28,7 @@ from websockets.sync.client import connect
 
 from conftest import joined
 from servers import ROOT, start_stack
+from wechat_stack import FakeWeChatApi, channel_settings
 
 TOO_LONG = "消息太长了"
 LIMIT = 2000  # MAX_MESSAGE_CHARS default
@@ -322,22 +323,13 @@ REST_TOKEN = "rest-test-" + uuid.uuid4().hex
 
 @pytest.fixture(scope="module")
 def wx_api():
-    from test_wechat import FakeWeChatApi
-
-    fake = FakeWeChatApi()
-    yield fake
-    fake.server.shutdown()
+    with FakeWeChatApi() as fake:
+        yield fake
 
 
 @pytest.fixture(scope="module")
 def secured(tmp_path_factory, wx_api):
-    import test_wechat as wx
-
-    s = start_stack(tmp_path_factory.mktemp("secured"), REST_TOKEN=REST_TOKEN, WECHAT_TOKEN=wx.TOKEN,
-                    WECHAT_AES_KEY=wx.AES_KEY, WECHAT_APPID=wx.APPID, WECHAT_SECRET="wx-secret",
-                    WECHAT_API_BASE=f"http://127.0.0.1:{wx_api.port}/", WECOM_CORP_ID=wx.CORP_ID,
-                    WECOM_SECRET="wecom-secret", WECOM_AGENT_ID=wx.AGENT_ID, WECOM_TOKEN=wx.WECOM_TOKEN,
-                    WECOM_AES_KEY=wx.WECOM_AES_KEY, WECOM_API_BASE=f"http://127.0.0.1:{wx_api.port}/")
+    s = start_stack(tmp_path_factory.mktemp("secured"), **channel_settings(wx_api, REST_TOKEN=REST_TOKEN))
     yield s
     s.stop_all()
 
