@@ -143,7 +143,7 @@ class Nginx:
         servers = "\n".join(f"    server 127.0.0.1:{p} max_fails=1 fail_timeout=5s;" for p in self.replicas)
         site = (Path(__file__).with_name("nginx.conf").read_text(encoding="utf-8")
                 .replace("{{WIDGET_SERVERS}}", servers).replace("{{ANY_SERVERS}}", servers)
-                .replace("{{LISTEN}}", f"127.0.0.1:{self.port}"))
+                .replace("{{LISTEN}}", f"127.0.0.1:{self.port}").replace("{{ACCESS_LOG}}", str(self.access_log)))
         (self.root / "site.conf").write_text(site, encoding="utf-8")
         temp = "".join(f"    {kind}_temp_path {self.root / kind};\n" for kind in
                        ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
@@ -158,6 +158,11 @@ class Nginx:
                                      start_new_session=True)
         _wait(self._ready, "nginx", self.proc, log)
         return self
+
+    @property
+    def access_log(self) -> Path:
+        """One line a request: time, client address, the replica that served it, status, method, path."""
+        return self.root / "access.log"
 
     def _ready(self) -> bool:
         try:

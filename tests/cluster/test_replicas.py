@@ -4,9 +4,11 @@ action server, nginx in front. A conversation moves between replicas, simultaneo
 sender are all kept and answered, an officer's reply sent through one replica reaches the widget
 connected to the other, and a replica killed in the middle of a turn leaves her conversation to the
 other within seconds."""
+import collections
 import concurrent.futures
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -22,27 +24,25 @@ import redis
 from sqlalchemy import create_engine, text
 
 from deploy.cluster import Cluster
-from integration.test_wechat import (AES_KEY, APPID, TOKEN, FakeWeChatApi, _message_xml, post_plain, reply_of,
-                                     user_events)
+from integration import test_widget as widget
+from integration.test_wechat import _message_xml, post_plain, reply_of, user_events
 from servers import ROOT
+from wechat_stack import FakeWeChatApi, channel_settings
 
 pytestmark = pytest.mark.timeout(900)
 
 
 @pytest.fixture(scope="module")
 def wechat_api():
-    fake = FakeWeChatApi()
-    yield fake
-    fake.server.shutdown()
+    with FakeWeChatApi() as fake:
+        yield fake
 
 
 @pytest.fixture(scope="module")
 def cluster(wechat_api):
     folder = Path(tempfile.mkdtemp(prefix="wra-cluster-"))  # pytest's own tmp is closed to the postgres user
-    wechat = {"WECHAT_TOKEN": TOKEN, "WECHAT_AES_KEY": AES_KEY, "WECHAT_APPID": APPID, "WECHAT_SECRET": "wx-secret",
-              "WECHAT_API_BASE": f"http://127.0.0.1:{wechat_api.port}/",
-              "WECHAT_REPLY_BUDGET": "30"}  # passive replies even on a busy machine: the tests read them
-    started = Cluster(folder, replicas=2, settings=wechat)
+    # passive replies even on a busy machine: the tests read them
+    started = Cluster(folder, replicas=2, settings=channel_settings(wechat_api, WECHAT_REPLY_BUDGET="30"))
     try:
         started.start()
         for stack in started.stacks:  # the first turns load the index and models: warm up, as a running server is
@@ -101,6 +101,84 @@ def test_an_officers_reply_through_either_replica_reaches_the_open_widget(cluste
     finally:
         client.kill()
         client.wait()
+
+
+def _socketio_log(cluster) -> dict[str, set[tuple[str, str]]]:
+    """From nginx's access log: each client address's socket.io requests as (replica, status)."""
+    requests = collections.defaultdict(set)
+    for line in cluster.nginx.access_log.read_text().splitlines():
+        _, client, upstream, status, _, path = re.fullmatch(r"(\S+) (\S+) (.+) (\d{3}) (\S+) (\S+)", line).groups()
+        if path.startswith("/socket.io/"):
+            requests[client].add((upstream, status))
+    return requests
+
+
+def _replicas_of(cluster, client: str) -> set[str]:
+    return {upstream for upstream, _ in _socketio_log(cluster)[client]}
+
+
+def _polling_widget(url: str, source: str) -> None:
+    """A widget's socket.io session over long-polling from the address `source`, as raw engine.io
+    requests: the handshake, joining the namespace, asking for a conversation. Each request after the
+    handshake names the session, which only the replica that made it knows."""
+    with httpx.Client(base_url=url, transport=httpx.HTTPTransport(local_address=source), timeout=60) as http:
+        handshake = http.get("/socket.io/", params={"EIO": "4", "transport": "polling"})
+        handshake.raise_for_status()
+        params = {"EIO": "4", "transport": "polling", "sid": json.loads(handshake.text[1:])["sid"]}
+        session = uuid.uuid4().hex
+        for packet, answer in (("40", "40"), (f'42["session_request",{{"session_id":"{session}"}}]',
+                                              f'42["session_confirm","web:{session}"]')):
+            assert http.post("/socket.io/", params=params, content=packet).text == "OK"
+            assert http.get("/socket.io/", params=params).text.startswith(answer)
+
+
+def test_each_widget_stays_on_one_replica_and_widgets_spread_over_both(cluster):
+    """nginx's ip_hash keys on the first three octets of an IPv4 address: every client of one /24 (here
+    all of 127.0.0.x) went to one replica. Linux routes all of 127/8 to loopback, so 16 clients from
+    127.0.0.2-17 are 16 addresses: each must keep its replica (else its session is unknown: 400), and
+    they must not all share one."""
+    sources = [f"127.0.0.{i}" for i in range(2, 18)]
+    with concurrent.futures.ThreadPoolExecutor(8) as pool:
+        list(pool.map(lambda source: _polling_widget(cluster.url, source), sources))
+    log = _socketio_log(cluster)
+    assert {status for s in sources for _, status in log[s]} == {"200"}, log
+    served = {source: {upstream for upstream, _ in log[source]} for source in sources}
+    assert all(len(replicas) == 1 for replicas in served.values()), served
+    assert set().union(*served.values()) == {f"127.0.0.1:{s.rasa_port}" for s in cluster.stacks}
+
+
+def test_the_widget_in_chromium_through_nginx_talks_over_websocket_and_gets_the_other_replicas_push(
+        cluster, replicas, browser):
+    """The real widget on the console's demo page (its socket.io URL is nginx): the transport must be
+    upgraded to a WebSocket through nginx (nginx's log shows the 101; without the Upgrade headers in
+    deploy/nginx.conf there is none), and an officer's reply sent through the replica that does not
+    hold her socket reaches it (python-socketio's Redis manager)."""
+    context = browser.new_context(locale="zh-CN")
+    try:
+        page = context.new_page()
+        page.set_default_timeout(60_000)
+        page.goto(f"http://127.0.0.1:{replicas[0].console_port}/")
+        page.locator(".wrw-launcher").click()
+        assert "98天" in widget.say(page, "产假多少天")
+        page.wait_for_function("WomenRightsWidget.init().then(w => w.socket.io.engine.transport.name === 'websocket')",
+                               timeout=10_000)
+        assert "广东" in widget.say(page, "那广东呢")  # the conversation goes on over the WebSocket
+        holder = _replicas_of(cluster, "127.0.0.1")
+        other = [s for s in replicas if f"127.0.0.1:{s.rasa_port}" not in holder]
+        assert len(holder) == 1 and len(other) == 1, holder
+        before = widget.bot_count(page)
+        r = httpx.post(f"{other[0].rasa_url}/conversations/{widget.session_id(page)}/tracker/events",
+                       params={"token": other[0].token, "output_channel": "latest", "execute_side_effects": "true"},
+                       json=[{"event": "bot", "text": "维权专员经另一副本回复", "timestamp": time.time()}], timeout=30)
+        assert r.status_code == 200, r.text
+        assert "维权专员经另一副本回复" in widget.wait_reply(page, before)
+    finally:
+        context.close()
+    deadline = time.monotonic() + 10  # nginx logs a WebSocket when it closes
+    while "101" not in {status for _, status in _socketio_log(cluster)["127.0.0.1"]}:
+        assert time.monotonic() < deadline, "no WebSocket through nginx"
+        time.sleep(0.2)
+    assert _replicas_of(cluster, "127.0.0.1") == holder
 
 
 def test_a_wechat_retry_on_the_other_replica_is_processed_once(replicas):
