@@ -1,5 +1,6 @@
-"""Console accounts (/admin/users, admins): create, change role, deactivate or reactivate, reset a
-password. Every change is audited; password hashes never leave the database.
+"""Console accounts (/admin/users, admins): create, change role, set the display name workers read
+beside an officer's replies (「维权专员 王老师」), deactivate or reactivate, reset a password. Every
+change is audited; password hashes never leave the database.
 
 An admin cannot deactivate herself or change her own role, so the console always keeps at least
 the admin who is using it. Deactivating an account, or resetting its password, ends its open
@@ -18,7 +19,8 @@ from sqlalchemy import delete, func, select
 from appdb import audit
 from appdb.models import ROLES, StaffSession, User
 from appdb.session import session_scope
-from appdb.users import MIN_PASSWORD_LENGTH, create_user, list_users, normalize_username, set_active, set_password
+from appdb.users import (MAX_DISPLAY_NAME, MIN_PASSWORD_LENGTH, create_user, list_users, normalize_username,
+                         set_active, set_display_name, set_password)
 from console.auth import Staff, require
 from console.templating import ROLE_LABELS, render
 
@@ -69,7 +71,7 @@ def _logged_in_counts() -> dict[int, int]:
 @router.get("/users")
 def users_page(request: Request, staff: Admin) -> Response:
     return render(request, "users.html", staff, users=list_users(), sessions=_logged_in_counts(), roles=ROLES,
-                  min_password=MIN_PASSWORD_LENGTH)
+                  min_password=MIN_PASSWORD_LENGTH, max_display_name=MAX_DISPLAY_NAME)
 
 
 @router.post("/users")
@@ -131,3 +133,19 @@ def reset_password(staff: Admin, username: str, password: Text = "") -> Response
     if username != staff.username:
         end_sessions(username)
     return _back(msg=f"已重设 {username} 的密码。")
+
+
+@router.post("/users/{username}/display-name")
+def change_display_name(staff: Admin, username: str, display_name: Text = "") -> Response:
+    """The name workers read beside this officer's replies; empty means the username."""
+    username = _account(username)
+    try:
+        found = set_display_name(username, display_name, actor=staff.username)
+    except ValueError:
+        return _back(err=f"显示名最多 {MAX_DISPLAY_NAME} 个字。")
+    if not found:
+        return _back(err="没有这个账号。")
+    shown = " ".join(display_name.split())
+    if not shown:
+        return _back(msg=f"{username} 的显示名已清空，职工看到的是用户名。")
+    return _back(msg=f"{username} 的显示名已改为「{shown}」。")

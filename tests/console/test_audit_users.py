@@ -151,6 +151,24 @@ def test_role_change_deactivation_and_password_reset(as_user, console_url, app_d
     assert {"user.create", "user.role", "user.deactivate", "user.activate", "user.set_password"} <= actions
 
 
+def test_the_name_workers_read_beside_an_officers_replies(as_user, app_db):
+    """The display name (issue 13, finding 5): set, too long refused with the limit, cleared back to
+    the username; each change audited."""
+    admin = as_user("admin")
+    assert "已改为「欧 阿姨」" in flash(admin.form("/admin/users/otto/display-name", {"display_name": " 欧  阿姨 "},
+                                                 follow_redirects=True))
+    assert 'value="欧 阿姨"' in admin.get("/admin/users").text
+    assert "最多 32 个字" in flash(admin.form("/admin/users/otto/display-name", {"display_name": "欧" * 33},
+                                            follow_redirects=True))
+    assert "没有这个账号" in flash(admin.form("/admin/users/nobody-here/display-name", {"display_name": "王老师"},
+                                          follow_redirects=True))
+    assert "看到的是用户名" in flash(admin.form("/admin/users/otto/display-name", {"display_name": ""},
+                                           follow_redirects=True))
+    assert app_db.scalar(select(User.display_name).where(User.username == "otto")) is None
+    assert app_db.scalar(select(func.count()).select_from(AuditLog).where(
+        AuditLog.target == "otto", AuditLog.action == "user.display_name")) == 2
+
+
 def test_an_admin_cannot_lock_herself_out(as_user):
     admin = as_user("admin")
     r = admin.form("/admin/users/admin/active", {"active": "0"}, follow_redirects=True)
