@@ -9,7 +9,7 @@ CHANNEL_LABELS = {"socketio": "网页小窗", "rest": "接口", "wechat": "微�
 # What a tap says when the message that offered the button is no longer known (a stored transcript).
 INTENT_LABELS = {"affirm": "是", "deny": "否", "human_handover": "转人工", "keep_booking": "不取消",
                  "feedback_positive": "👍 有用", "feedback_negative": "👎 没用", "choose_slot": "选了一个时间",
-                 "change_slot": "选了新的时间"}
+                 "change_booking": "选了新的时间"}
 
 
 def channel_name(name: str | None) -> str:

@@ -11,6 +11,7 @@ import time
 
 import httpx
 
+from console.labels import tapped
 from settings import get_settings
 
 
@@ -57,13 +58,23 @@ def resume(sender_id: str, notice: str) -> None:
 
 def transcript(sender_id: str) -> list[dict]:
     """User and bot turns of her conversation, including what she wrote while it was paused."""
-    lines = []
-    for event in tracker(sender_id).get("events", []):
+    return turns(tracker(sender_id).get("events", []))
+
+
+def turns(events: list[dict]) -> list[dict]:
+    """The user and bot turns of a tracker's events; a button she tapped is said by its title
+    (「点了：确认预约」), found among the buttons of the bot's message before, not as its payload."""
+    lines: list[dict] = []
+    offered: list[dict] = []
+    for event in events:
         if event.get("event") in ("user", "bot") and event.get("text"):
             metadata = event.get("metadata") or {}
             who = "worker" if event["event"] == "user" else ("officer" if metadata.get("from") == "officer" else "bot")
-            line = {"who": who, "text": event["text"], "at": event.get("timestamp")}
+            text = tapped(event["text"], offered) if who == "worker" else event["text"]
+            line = {"who": who, "text": text, "at": event.get("timestamp")}
             if who == "officer" and metadata.get("officer_name"):
                 line["name"] = metadata["officer_name"]
             lines.append(line)
+        if event.get("event") == "bot" and (event.get("data") or {}).get("buttons"):
+            offered = event["data"]["buttons"]
     return lines
