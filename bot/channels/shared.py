@@ -9,8 +9,9 @@ used by all (each replica fetching its own retires the others', and every push t
 from __future__ import annotations
 
 import json
+import time
 from functools import lru_cache
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 import redis
 
@@ -73,3 +74,26 @@ def token_storage(name: str) -> Any:
     if client is None:
         return MemoryStorage()
     return RedisStorage(client, prefix=f"{get_settings().REDIS_KEY_PREFIX}{name}")
+
+
+def fetch_token_once(client: Any, name: str, fetch: Callable[[], dict]) -> dict:
+    """Fetch a platform's access token for `client` (a wechatpy client on token_storage(name)), one
+    replica at a time.
+
+    Every fetch retires the token fetched before it. Replicas that start together (no token stored
+    yet), or that meet the same 40001, would each fetch and all but the last would push with a dead
+    token. Under a Redis lock (SET NX PX, freed by its lifetime if the holder dies) the first fetches
+    and stores; the others wait for the lock, find a token other than the one they had, and use it.
+    """
+    red = _client()
+    if red is None:
+        return fetch()
+    key = client.access_token_key
+    had = client.session.get(key)
+    with red.lock(f"{get_settings().REDIS_KEY_PREFIX}{name}:token-lock", timeout=30, blocking_timeout=40):
+        stored = client.session.get(key)
+        if not stored or stored == had:
+            return fetch()
+    expires_in = red.ttl(client.session.key_name(key))  # refreshed here as by the replica that fetched it
+    client.expires_at = int(time.time()) + expires_in if expires_in > 0 else None  # None: until refused
+    return {"access_token": stored, "expires_in": expires_in}

@@ -30,7 +30,7 @@ from sanic.response import HTTPResponse
 
 from settings import get_settings
 
-from bot.channels.shared import token_storage
+from bot.channels.shared import fetch_token_once, token_storage
 from bot.channels.text_channel import (ApiSender, PushOutput, TextChannel)
 
 logger = logging.getLogger(__name__)
@@ -54,8 +54,8 @@ class _WeChatClient:
             API_BASE_URL = base
 
             def fetch_access_token(self):
-                return self._fetch_access_token(url=base + "token", params={
-                    "grant_type": "client_credential", "appid": self.appid, "secret": self.secret})
+                return fetch_token_once(self, "wechat", lambda: self._fetch_access_token(url=base + "token", params={
+                    "grant_type": "client_credential", "appid": self.appid, "secret": self.secret}))
 
         # auto_retry off: wechatpy would retry a refused token forever; ApiSender retries once.
         return Client(appid, secret, session=token_storage("wechat"), timeout=10, auto_retry=False)

@@ -16,7 +16,7 @@ from sanic import response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.channels.shared import token_storage
+from bot.channels.shared import fetch_token_once, token_storage
 from bot.channels.text_channel import ApiSender, PushOutput, TextChannel
 from settings import get_settings
 
@@ -33,8 +33,8 @@ def _client(corp_id: str, secret: str, api_base: str) -> Any:
         API_BASE_URL = base
 
         def fetch_access_token(self):
-            return self._fetch_access_token(url=base + "gettoken",
-                                            params={"corpid": self.corp_id, "corpsecret": self.secret})
+            return fetch_token_once(self, "wecom", lambda: self._fetch_access_token(
+                url=base + "gettoken", params={"corpid": self.corp_id, "corpsecret": self.secret}))
 
     return Client(corp_id, secret, session=token_storage("wecom"), timeout=10, auto_retry=False)
 
