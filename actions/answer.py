@@ -80,14 +80,15 @@ def pending_booking(tracker: Tracker) -> bool:
 
 
 def send(dispatcher: CollectingDispatcher, reply: Reply) -> None:
-    """One message per part (safety first, then each issue), the buttons under the last one."""
+    """One message per part (safety first, then each issue), the buttons under the last one. The
+    safety part is marked (message metadata `alert`), so the widget can set the emergency numbers apart."""
     if reply.response:
         dispatcher.utter_message(response=reply.response)
         return
-    messages = reply.messages()
-    for text in messages[:-1]:
-        dispatcher.utter_message(text=text)
-    dispatcher.utter_message(text=messages[-1] if messages else reply.text, buttons=reply.buttons)
+    messages = reply.messages() or [reply.text]
+    for n, text in enumerate(messages):
+        marks = {"alert": "emergency"} if n == 0 and reply.kind == ReplyKind.EMERGENCY else {}
+        dispatcher.utter_message(text=text, buttons=reply.buttons if n == len(messages) - 1 else None, **marks)
 
 
 class ActionAnswer(Action):

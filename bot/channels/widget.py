@@ -13,6 +13,8 @@ script could speak in any conversation, a WeChat user's included (issue 12). Her
   MALFORMED_TEXT, never silence; a failed turn gets the fallback reply (bot/channels/fallback.py);
 - the room is joined with `enter_room` awaited when python-socketio makes it a coroutine (≥ 5.10,
   RasaHQ/rasa#13027), so pushes (an officer's reply) reach the open widget on 5.9 and later.
+- a message goes out with the little the widget shows differently (`WidgetOutput`): who speaks (an
+  officer, and her name) and whether it is the emergency reply; Rasa's own output drops it.
 The channel keeps Rasa's name "socketio" (trackers, `output_channel=latest`) and its credentials
 (bot/credentials.yml).
 """
@@ -63,6 +65,34 @@ def widget_session_id(requested: Any) -> Optional[str]:
     """The conversation id for a widget's requested session id, or None if it is not one."""
     match = _WIDGET_ID.fullmatch(requested) if isinstance(requested, str) else None
     return PREFIX + match.group(1) if match else None
+
+
+def shown_metadata(message: Dict[str, Any]) -> Dict[str, Any]:
+    """What the widget needs to know about a bot message, and nothing else of its metadata (action
+    names and other internals stay on the server): an officer speaks (`from`, `officer_name`, set by
+    the console) or it is the emergency reply (`alert`, set by action_answer, or utter_emergency)."""
+    shown = {key: message[key] for key in ("from", "officer_name") if message.get(key)}
+    if message.get("alert") == "emergency" or message.get("utter_action") == "utter_emergency":
+        shown["alert"] = "emergency"
+    return shown
+
+
+class WidgetOutput(SocketIOOutput):
+    """Rasa's socket.io output, each message carrying its `shown_metadata` as `metadata`."""
+
+    def __init__(self, sio: AsyncServer, bot_message_evt: Text, metadata: Optional[Dict[str, Any]] = None) -> None:
+        super().__init__(sio, bot_message_evt)
+        self.metadata = metadata or {}
+
+    async def send_response(self, recipient_id: Text, message: Dict[Text, Any]) -> None:
+        # A copy per message: one output serves concurrent turns, so the metadata is not kept on self.
+        tagged = WidgetOutput(self.sio, self.bot_message_evt, shown_metadata(message))
+        await SocketIOOutput.send_response(tagged, recipient_id, message)
+
+    async def _send_message(self, socket_id: Text, response: Any) -> None:
+        if self.metadata and isinstance(response, dict):
+            response = {**response, "metadata": self.metadata}
+        await super()._send_message(socket_id, response)
 
 
 class WidgetSocketIOInput(SocketIOInput):
@@ -133,7 +163,11 @@ class WidgetSocketIOInput(SocketIOInput):
                 except ValueError:
                     metadata = {}
             await on_new_message(UserMessage(
-                data.get("message", ""), SocketIOOutput(sio, self.bot_message_evt), sender_id,
+                data.get("message", ""), WidgetOutput(sio, self.bot_message_evt), sender_id,
                 input_channel=self.name(), metadata=metadata if isinstance(metadata, dict) else {}))
 
         return socketio_webhook
+
+    def get_output_channel(self) -> Optional[WidgetOutput]:
+        """Pushes through Rasa's HTTP API (an officer's reply) carry their metadata too."""
+        return WidgetOutput(self.sio, self.bot_message_evt) if self.sio is not None else None

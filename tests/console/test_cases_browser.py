@@ -10,7 +10,7 @@ import shutil
 
 import pytest
 
-from integration.test_widget import PUBLISHED, bot_count, escalate_in_widget, say, wait_reply
+from integration.test_widget import LAUNCHER, PUBLISHED, bot_count, escalate_in_widget, say, wait_reply
 from staff import PASSWORD
 
 sync_api = pytest.importorskip("playwright.sync_api")
@@ -36,7 +36,7 @@ def test_an_officer_answers_a_live_case_from_the_console(browser, full_stack, tm
         worker = worker_ctx.new_page()
         worker.set_default_timeout(30_000)
         worker.goto(f"{base}/")
-        worker.get_by_role("button", name=re.compile("打开女职工权益助手")).click()
+        worker.get_by_role("button", name=re.compile(LAUNCHER)).click()
         code = escalate_in_widget(worker)
 
         officer = officer_ctx.new_page()

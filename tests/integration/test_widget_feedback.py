@@ -9,7 +9,7 @@ from urllib.parse import quote_plus
 
 import pytest
 
-from integration.test_widget import bot_count
+from integration.test_widget import LAUNCHER, bot_count
 from staff import PASSWORD
 
 sync_api = pytest.importorskip("playwright.sync_api")
@@ -40,7 +40,7 @@ def test_thumbs_down_is_logged_once_and_shown_to_curators(full_stack, context):
     sent = []
     pg.on("websocket", lambda ws: ws.on("framesent", lambda frame: sent.append(str(frame))))
     pg.goto(f"http://127.0.0.1:{full_stack.console_port}/")
-    pg.get_by_role("button", name="打开女职工权益助手对话窗口").click()
+    pg.get_by_role("button", name=LAUNCHER).click()
     pg.locator(".wrw-input").fill(QUESTION)
     pg.locator(".wrw-input").press("Enter")
     pg.wait_for_function("document.querySelectorAll('.wrw-log .wrw-bot').length > 0")
@@ -73,7 +73,7 @@ def test_thumbs_down_is_logged_once_and_shown_to_curators(full_stack, context):
     assert apology_votes == before  # the apology itself gets no thumbs
 
     pg.reload()  # the vote is remembered with the history
-    pg.get_by_role("button", name="打开女职工权益助手对话窗口").click()
+    pg.get_by_role("button", name=LAUNCHER).click()
     expect(pg.get_by_role("button", name="没有帮助").first).to_be_disabled()
     assert not errors, errors
 
@@ -96,7 +96,7 @@ def test_thumbs_up_only_thanks_locally(full_stack, context):
     sent = []
     pg.on("websocket", lambda ws: ws.on("framesent", lambda frame: sent.append(str(frame))))
     pg.goto(f"http://127.0.0.1:{full_stack.console_port}/")
-    pg.get_by_role("button", name="打开女职工权益助手对话窗口").click()
+    pg.get_by_role("button", name=LAUNCHER).click()
     pg.get_by_role("button", name="清除记录").click()
     pg.get_by_role("alertdialog").get_by_role("button", name="清除", exact=True).click()
     pg.locator(".wrw-input").fill("哺乳时间有多久")
@@ -118,7 +118,7 @@ def test_thumbs_down_on_an_earlier_answer_reaches_curators_as_that_exchange(full
     pg = ctx.new_page()
     pg.set_default_timeout(30_000)
     pg.goto(f"http://127.0.0.1:{full_stack.console_port}/")
-    pg.get_by_role("button", name="打开女职工权益助手对话窗口").click()
+    pg.get_by_role("button", name=LAUNCHER).click()
     for question in ("生育津贴怎么领", "哺乳期每天有多少哺乳时间"):
         before = bot_count(pg)
         pg.locator(".wrw-input").fill(question)
