@@ -74,8 +74,9 @@ def new_page(browser, stack, profile: dict, url: str | None = None):
     context = browser.new_context(**profile)
     pg = context.new_page()
     pg.set_default_timeout(30_000)
-    pg.errors = []
+    pg.errors, pg.received = [], []
     pg.on("pageerror", lambda e: pg.errors.append(str(e)))
+    pg.on("websocket", lambda ws: ws.on("framereceived", lambda frame: pg.received.append(str(frame))))
     pg.goto(url or f"http://127.0.0.1:{stack.console_port}/")
     return pg
 
@@ -162,6 +163,9 @@ def test_hotlines_are_tap_to_call_and_the_emergency_reply_stands_out(phone, shot
         r => getComputedStyle(r.querySelector('.wrw-bubble')).backgroundColor)""")
     emergency_bg = alert.locator(".wrw-bubble").evaluate("e => getComputedStyle(e).backgroundColor")
     assert any(c != emergency_bg for c in colors)
+    # The channel sends the widget the mark, and none of the message's other metadata (action names).
+    assert any('"alert":"emergency"' in f.replace(" ", "") for f in phone.received)
+    assert not any("utter_action" in f for f in phone.received)
     # Numbers that are not hotlines, or hotline digits followed by a unit, are not links.
     assert not phone.locator('.wrw-log a[href="tel:98"], .wrw-log a[href^="tel:2026"]').count()
     phone.screenshot(path=shots / "12-phone-emergency.png")
@@ -367,6 +371,7 @@ def test_when_rasa_is_unreachable_she_is_told_within_seconds_and_loses_nothing(b
         expect(mine).to_contain_text("产假多少天")
         expect(mine).to_contain_text("未发出")  # kept, and she is told so
         pg.screenshot(path=shots / "18-phone-offline.png")
+        assert_no_serious(pg)
         pg.reload()  # kept across a reload too
         pg.get_by_role("button", name=re.compile(LAUNCHER)).click()
         expect(pg.locator(".wrw-user").last).to_contain_text("未发出")
