@@ -101,6 +101,11 @@ def versions(session: Session, entry_id: str) -> list[FaqVersion]:
                                 .order_by(FaqVersion.version)))
 
 
+def main_question(version: FaqVersion) -> str:
+    """What names an entry for staff: its first question in her words, not its id."""
+    return (version.data.get("questions") or [version.entry_id])[0]
+
+
 def shipped_version(entry_id: str) -> FaqVersion | None:
     """Version 0 as it would be stored (not added to any session): the view of an untouched entry."""
     data = shipped().get(entry_id)

@@ -203,7 +203,7 @@ def faq_publish(staff: Curator, entry_id: str, posted: Annotated[str, Form(alias
 
     def publish(s) -> tuple[list[int], str]:
         published = faq.publish(s, staff.username, entry_id, version)
-        return faq.unanswered_ids(s, entry_id), _question(published)
+        return faq.unanswered_ids(s, entry_id), faq.main_question(published)
 
     result, err = _change(publish)
     if err:
@@ -217,7 +217,7 @@ def faq_publish(staff: Curator, entry_id: str, posted: Annotated[str, Form(alias
 
 @router.post("/faq/{entry_id}/withdraw")
 def faq_withdraw(staff: Curator, entry_id: str, reason: Annotated[str, Form(max_length=500)] = "") -> Response:
-    question, err = _change(lambda s: _question(faq.withdraw(s, staff.username, entry_id, reason.strip())))
+    question, err = _change(lambda s: faq.main_question(faq.withdraw(s, staff.username, entry_id, reason.strip())))
     if err:
         return _back(f"/admin/faq/{entry_id}", err=err)
     _write_overlay_and_build(staff.username, f"撤下「{question}」")
@@ -268,12 +268,8 @@ def _entry_page(request: Request, staff: Staff, entry_id: str, name: str,
         except faq.FaqError:
             return render(request, "error.html", staff, status_code=404, heading="找不到条目",
                           detail=f"没有编号为 {entry_id[:100]} 的知识条目。")
-        return _page(request, name, staff, entry_id=entry_id, title=_question(versions[-1]), **context(versions))
-
-
-def _question(version: FaqVersion) -> str:
-    """What names an entry for staff: its main question in her words, not its id."""
-    return (version.data.get("questions") or [version.entry_id])[0]
+        return _page(request, name, staff, entry_id=entry_id, title=faq.main_question(versions[-1]),
+                     **context(versions))
 
 
 def _bot_reply(data: dict[str, Any]):

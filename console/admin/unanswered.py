@@ -16,6 +16,7 @@ from urllib.parse import quote, urlencode
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from appdb.models import UnansweredQuestion, parse_row_id, utcnow
 from appdb.session import session_scope
@@ -23,6 +24,7 @@ from appdb.unanswered import set_status
 from console.auth import Staff, require
 from console.templating import render
 from knowledge.cluster import cluster
+from workflows import faq_review
 
 router = APIRouter(prefix="/admin", include_in_schema=False)
 Curator = Annotated[Staff, Depends(require("curator"))]
@@ -40,7 +42,8 @@ class Group:
     examples: list[str]
     reasons: Counter
     last_seen: datetime
-    top_entry: str
+    top_entry: str  # what the bot found best, e.g. faq:dismissal-001
+    tried: tuple[str, str] = ("", "")  # the same for staff: (its question or title, its page or "")
 
     @property
     def count(self) -> int:
@@ -75,7 +78,23 @@ def _group(members: list[UnansweredQuestion]) -> Group:
 
 def grouped(rows: list[UnansweredQuestion]) -> list[Group]:
     """Similar questions together, biggest group first."""
-    return [_group([rows[i] for i in members]) for members in cluster([r.question for r in rows])]
+    groups = [_group([rows[i] for i in members]) for members in cluster([r.question for r in rows])]
+    with session_scope() as s:
+        for group in groups:
+            group.tried = tried_entry(s, group.top_entry)
+    return groups
+
+
+def tried_entry(session: Session, top_entry: str) -> tuple[str, str]:
+    """A FAQ entry the bot tried, by its main question with a link to it; anything else (a law
+    article) by its id, which names the law and article."""
+    kind, _, entry_id = top_entry.partition(":")
+    if kind != "faq":
+        return top_entry, ""
+    try:
+        return faq_review.main_question(faq_review.history(session, entry_id)[-1]), f"/admin/faq/{entry_id}"
+    except faq_review.FaqError:
+        return top_entry, ""
 
 
 @router.get("/unanswered")
