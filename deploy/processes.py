@@ -67,8 +67,10 @@ class Stack:
         self._wait(f"http://127.0.0.1:{self.action_port}/health", "actions")
 
     def start_console(self) -> None:
+        # As the Procfile: open live pages (server-sent events, console/admin/live.py) never end by
+        # themselves, so a stop gives them 3 s and the browsers reconnect to the next console.
         self._spawn("console", [str(ROOT / ".venv/bin/uvicorn"), "console.app:app", "--host", "127.0.0.1",
-                                "--port", str(self.console_port)])
+                                "--port", str(self.console_port), "--timeout-graceful-shutdown", "3"])
         self._wait(f"http://127.0.0.1:{self.console_port}/healthz", "console")
 
     def start_rasa(self) -> None:

@@ -16,7 +16,9 @@ a poll is one indexed query or one tracker read per open page, little for a unio
 
 Every text pushed is masked (knowledge/privacy.py). Each poll checks the session without counting
 as activity, so a page left open does not keep an unattended session alive: the stream ends when
-the session does, and the page says so.
+the session does, and the page says so. A stream never ends by itself, so the console runs with
+uvicorn's `--timeout-graceful-shutdown 3` (Procfile): a stop does not wait for the officers' open
+pages, which reconnect to the next console.
 """
 from __future__ import annotations
 

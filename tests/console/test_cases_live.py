@@ -4,11 +4,13 @@ test_cases_live_browser.py, covers her messages arriving live)."""
 from __future__ import annotations
 
 import json
+import threading
+import time
 
 import httpx
 
 from appdb import cases
-from staff import PASSWORD
+from staff import PASSWORD, login, start_console
 from test_cases import new_case, row
 
 PHONE = "13812345678"
@@ -62,3 +64,29 @@ def test_the_streams_need_an_officer(on_console_db, as_user, console_url):
     assert as_user("olga").get("/admin/live/cases/AJ22222222").status_code == 404
     with httpx.Client(base_url=console_url, auth=("olga", PASSWORD)) as basic:  # the API's Basic auth is not a session
         assert basic.get("/admin/live/cases", follow_redirects=False).status_code == 303
+
+
+def test_an_open_live_page_does_not_hold_up_a_stop(tmp_path):
+    """A stream never ends by itself: the console is run with a short graceful-shutdown timeout, so a
+    stop (Ctrl-C on `make run`, a deploy) is not kept waiting by an officer's open inbox."""
+    stack = start_console(tmp_path)
+    try:
+        olga = login(f"http://127.0.0.1:{stack.console_port}", "olga")
+        opened = threading.Event()
+
+        def watch() -> None:
+            try:
+                with olga.stream("GET", "/admin/live/cases", timeout=60) as response:
+                    for line in response.iter_lines():
+                        if line.startswith("event: list"):
+                            opened.set()
+            except httpx.HTTPError:
+                pass  # cut off by the stop: what this test wants
+
+        threading.Thread(target=watch, daemon=True).start()
+        assert opened.wait(30)
+        started = time.monotonic()
+        stack.stop("console")
+        assert time.monotonic() - started < 10
+    finally:
+        stack.stop_all()
