@@ -42,7 +42,8 @@ _DAYS_Q = re.compile(r"几天|多少天|多久|多长时间|一共|总共")
 _LATE_PREGNANCY_DUTY = re.compile(r"加班|夜班|晚班|通宵|熬夜|延长劳动时间|上到晚上|值班")
 _NOT_LENGTH = re.compile(r"工资|津贴|钱|待遇|辞退|解除|开除|合同|社保|保险|报销|期间|年休假|年假|病假|事假")
 _MISCARRIAGE = re.compile(r"流产|引产|胎停|小产|停育|胎死")
-_BREASTFEEDING_TIME = re.compile(r"哺乳时间|喂奶时间|哺乳假?.{0,4}(几|多少|多久)|每天.{0,6}(哺乳|喂奶)")
+_BREASTFEEDING_TIME = re.compile(r"哺乳时间|喂奶时间|哺乳假?.{0,4}(几|多少|多久)"
+                                r"|每天.{0,6}(哺乳|喂奶|(一|1)个?(小时|钟头))")
 _REGIONAL_LEAVE = re.compile(r"陪产|护理假|育儿假|婚假")
 # His leave, however he is named (her husband, her sister's, her daughter's); the gap never mentions
 # her (老公说我产假… is about hers).
@@ -393,7 +394,10 @@ def _with_safety(danger: str, reply: Reply, known: Facts) -> Reply:
 
 
 def _resolve_question(clean: str, intent: str | None, stated: Facts, conv: Conversation) -> tuple[str, str | None]:
-    """A follow-up that only adds a fact (那广东呢, 双胞胎呢) re-asks the previous question."""
+    """A follow-up that only adds a fact (那广东呢, 双胞胎呢) re-asks the previous question. After she
+    told of violence, talk of divorce is how she speaks of leaving him: still the violence question."""
+    if conv.last_topic == "violence" and conv.last_question and issues.OUTSIDE_WORK.search(clean):
+        return f"{conv.last_question} {clean}", conv.last_topic
     if not conv.last_question or issues.spot(clean, stated, use_model=False):
         return clean, INTENT_TOPICS.get(intent or "")
     adds_fact = any(getattr(stated, name) is not None for name in FOLLOW_UP_FACTS)
@@ -405,7 +409,7 @@ def _resolve_question(clean: str, intent: str | None, stated: Facts, conv: Conve
 
 
 def _calculate(question: str, intent: str | None, known: Facts) -> Reply | None:
-    if _MISCARRIAGE.search(question) and known.pregnancy_months is not None:
+    if facts.parse_stage(question) == "miscarriage" and known.pregnancy_months is not None:  # not 先兆流产, 保胎
         return _miscarriage_reply(known)
     if _BREASTFEEDING_TIME.search(question):
         return _breastfeeding_reply(question, known)
@@ -430,7 +434,7 @@ def _breastfeeding_reply(question: str, known: Facts) -> Reply:
     calc = calculators.breastfeeding_time(known.babies or 1)
     text = (f"孩子满1周岁前，单位每天要在工作时间内给你{calc.total_days}小时哺乳时间"
             "，哺乳时间算作劳动时间，不能扣工资。")
-    if _AFTER_FIRST_BIRTHDAY.search(question):
+    if _AFTER_FIRST_BIRTHDAY.search(question) or (known.baby_months or 0) >= 12:
         text = ("孩子满1周岁以后，国家规定的每天哺乳时间就结束了；孩子体弱等情况，有的地方或单位另有规定，"
                 "可以问人事或找工会维权专员核实。" + text)
     return _calculation_reply(calc, text, "breastfeeding")

@@ -169,14 +169,18 @@ _PREGNANT = re.compile(r"怀孕|怀了|身孕|有孕|孕期|孕妇|孕[0-9一二
 _MATERNITY_LEAVE = re.compile(r"(在|正在|还在|刚|正)休产假|产假(中|期间|还没)"
                               r"|坐月子|月子里|刚生(完|了)|生完孩子|生完娃|刚出月子")
 _NURSING = re.compile(r"哺乳|喂奶|背奶|吸奶|母乳|吃奶|(休|修)完产假|产假(结束|休完|到期)")
-_MISCARRIAGE_WORDS = re.compile(r"流产|引产|胎停|小产|停育|胎死")
+_MISCARRIAGE_WORDS = re.compile(r"流产|引产|胎停|小产|停育|胎死|没保住|(孩子|胎儿|宝宝|娃)(没了|掉了)"
+                                r"|(怀孕|怀).{0,8}(时候|时)(没的|没了|掉的|掉了)")
+# A risk she is guarding against is not a loss: 先兆流产, 习惯性流产, 怕流产, 流产的风险 (she is still pregnant).
+_MISCARRIAGE_RISK = re.compile(r"(先兆|习惯性|怕|担心|防止|避免|容易|差点|险些|有)流产(的)?(风险|迹象|征兆|史)?"
+                               r"|流产(的)?(风险|迹象|征兆|史)")
 # 孕期、产期、哺乳期 (劳动合同法 第四十二条第四项, 第四十五条): the stages in which she may not be dismissed under
 # 第四十条/第四十一条 and her fixed-term contract runs on. 产期 includes the leave after a miscarriage, which
 # 女职工劳动保护特别规定 第七条 grants as 产假 (15 or 42 days), so "miscarriage" is one of them.
 THREE_PERIODS = frozenset({"pregnant", "maternity_leave", "nursing", "miscarriage"})
-_BABY_AGE = re.compile(rf"(孩子|宝宝|娃|小孩|儿子|女儿|闺女|宝|娃娃|小宝)(才|刚"
-                       rf"|刚刚|现在|已经)?(满)?({_NUM})(个半|个)?多?月")
-_BABY_YEARS = re.compile(rf"(孩子|宝宝|娃|小孩|儿子|女儿|闺女)(才|刚|刚刚|现在|已经)?(满)?({_NUM}|半)(周)?岁(半)?")
+_AGE_HEDGE = r"(才|刚|刚刚|现在|已经|都|已|快)?"  # 娃都十四个月了, 孩子才满月
+_BABY_AGE = re.compile(rf"(孩子|宝宝|娃|小孩|儿子|女儿|闺女|宝|娃娃|小宝){_AGE_HEDGE}(满)?({_NUM})(个半|个)?多?月")
+_BABY_YEARS = re.compile(rf"(孩子|宝宝|娃|小孩|儿子|女儿|闺女){_AGE_HEDGE}(满)?({_NUM}|半)(周)?岁(半)?")
 # Between the verb and the number people put aspect and hedges: 干了整整四年, 做咗4年, 入职已经一年了.
 _TENURE_FILLER = (r"(?:[了过有咗满整足共都就才也快近]|已经|整整|足足|一共|总共|累计|前后|加起来|将近|差不多"
                   r"|大概|大约|刚好|正好|刚刚)*")
@@ -184,8 +188,13 @@ _TENURE_FILLER = (r"(?:[了过有咗满整足共都就才也快近]|已经|整�
 # word of pregnancy or a baby's age, which have spans of their own.
 _TENURE_OBJECT = r"[^\s\d，。,.!！?？;；、孕怀生产岁宝娃孩月年天周零一二两三四五六七八九十半]{0,4}?"
 _TENURE = re.compile(
-    rf"(干|做|工作|上班|入职|呆|待|在这|在厂里|在公司|在单位|工龄|司龄|已经|来了|打工|返工|参加工作)"
+    rf"(干|做|工作|上班|入职|进厂|进公司|进单位|进来|呆|待|在这|在厂里|在公司|在单位|工龄|司龄|已经|来了|打工|返工"
+    rf"|参加工作)"
     rf"{_TENURE_OBJECT}({_TENURE_FILLER})({_NUM}|半)(年|个月)(半|多)?(零?({_NUM})个?月)?")
+# A span told alone, right after the job (在公司当行政，2年2个月了): years only, so that 怀孕3个月了 is not one.
+# Its groups are numbered as _TENURE's, for _span_months.
+_TENURE_BARE = re.compile(rf"(公司|厂|单位|店|上班|工作|当.{{1,4}}|做.{{1,4}})[^。？！?!]{{0,10}}[，,]\s*()"
+                          rf"({_NUM})(年)(半|多)?(零?({_NUM})个?月)?了")
 # A span across several employers (一共工作了12年, 参加工作二十年, 社会工龄): what annual leave counts
 # (企业职工带薪年休假实施办法 第四条), never what compensation counts (only this employer's years).
 # Only a story that names other employers makes a span her working life: 一共干了5年 alone is this one.
@@ -197,8 +206,8 @@ _TENURE_SINCE = re.compile(rf"({_DIGIT}{{4}})\s*年\s*(({_DIGIT}{{1,2}})\s*月)?
 _CONTRACT_YEARS = re.compile(rf"(签了|签的|签过|订了)(?:一份|份)?({_NUM})年"
                              rf"(?:的)?(?:劳动)?合同.{{0,12}}(到期|期满|满了)")
 _WAGE = re.compile(
-    r"(月薪|月工资|工资|每个?月|一个月|底薪|税前|到手|平均工资|每月工资|平均)"
-    r"(?:是|有|才|在|大概|大约|差不多|就|能拿|拿|发|平均|下来|到手|税前|一般|工资)*"
+    r"(月薪|月工资|工资|人工|每个?月|一个月|底薪|税前|到手|平均工资|每月工资|平均)"  # 人工: Cantonese for wage
+    r"(?:是|有|才|在|大概|大约|差不多|就|能拿|拿|发|平均|下来|到手|税前|一般|工资|都|也|一直|基本上?|固定)*"
     r"([0-9]+(?:\.[0-9]+)?[kK千万]?[0-9]?|[零一二两三四五六七八九十百千万]+)(元|块|块钱)?")
 _WAGE_BEFORE = re.compile(rf"([0-9]+(?:\.[0-9]+)?[kK千万]?[0-9]?"
                           rf"|[一二两三四五六七八九十][千万][{DIGITS}]?)(元|块)?(钱)?(一|每)个?月")
@@ -215,13 +224,13 @@ def parse_asker(text: str) -> str | None:
 
 def parse_stage(text: str) -> str | None:
     """Where she is in pregnancy, childbirth and nursing: the rules differ for each."""
-    if _MISCARRIAGE_WORDS.search(text):
+    if _MISCARRIAGE_WORDS.search(_MISCARRIAGE_RISK.sub("", text)):
         return "miscarriage"
     if _NURSING.search(text) or (m := parse_baby_months(text)) is not None and m < 12:
         return "nursing"
     if _MATERNITY_LEAVE.search(text):
         return "maternity_leave"
-    if _PREGNANT.search(text):
+    if _PREGNANT.search(text) or _MISCARRIAGE_RISK.search(text) or "保胎" in text:
         return "pregnant"
     return None
 
@@ -244,7 +253,7 @@ def parse_baby_months(text: str) -> float | None:
 def parse_tenure_months(text: str, today: date | None = None) -> int | None:
     """How long she has worked there, in months: 干了四年, 工作2年7个月, 入职一年半, 2019年入职.
     A span she gives for her whole working life (一共工作了12年) is not this employer's."""
-    m = _TENURE.search(text)
+    m = _TENURE.search(text) or _TENURE_BARE.search(text)
     if m:
         return None if _CAREER.search(text) else _span_months(m)
     m = _CONTRACT_YEARS.search(text)

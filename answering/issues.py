@@ -93,6 +93,8 @@ def _holds(condition: str, situation: Facts) -> bool | None:
         return False if situation.stage == "miscarriage" else None
     if condition == "pregnant":  # 特别规定 第六条第一款 (a lighter job on a doctor's note) is for pregnancy only
         return False if situation.stage in ("nursing", "maternity_leave", "miscarriage") else None
+    if condition == "miscarried":  # 流产假 is for a loss; 先兆流产 or 保胎 is a pregnancy to protect
+        return True if situation.stage == "miscarriage" else (False if situation.stage == "pregnant" else None)
     if condition == "pregnant_7_months":
         if situation.stage == "nursing":
             return False

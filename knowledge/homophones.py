@@ -55,11 +55,26 @@ def _key_word_for(window: str) -> str | None:
 
 
 @lru_cache(maxsize=1)
+def _domain_words() -> set[str]:
+    """Every real word of the lexicon: the canonical words, their everyday variants, and what typos
+    are corrected to. jieba's general dictionary lacks some (小产, 产检), and a word it splits into
+    single characters could be read as a slip across its neighbour (时小产 → 时效产)."""
+    synonyms = yaml.safe_load((LEXICON_DIR / "synonyms.yml").read_text(encoding="utf-8")) or {}
+    typos = yaml.safe_load((LEXICON_DIR / "typos.yml").read_text(encoding="utf-8")) or {}
+    words = {str(w) for w in [*synonyms, *typos.values()]}
+    words |= {str(v) for variants in synonyms.values() for v in variants or ()}
+    return {w for w in words if len(w) > 1 and all(_CJK.match(c) for c in w)}
+
+
+@lru_cache(maxsize=1)
 def _dictionary() -> jieba.Tokenizer:
     """jieba's own dictionary, private: the NLU and the index add domain words (and some listed
-    slips) to the shared one, and a slip made a word there would never be corrected."""
+    slips) to the shared one, and a slip made a word there would never be corrected. The lexicon's
+    real words are added, so that they are never taken apart."""
     tokenizer = jieba.Tokenizer()
     tokenizer.initialize()
+    for word in _domain_words():
+        tokenizer.add_word(word)
     return tokenizer
 
 

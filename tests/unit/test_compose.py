@@ -238,3 +238,41 @@ def test_a_family_law_question_is_referred_not_read_as_a_work_issue(searcher):
     work = talk(searcher, "我在闹离婚，公司知道后说我哺乳期状态不好要辞退我")
     assert work.kind != "out_of_scope"  # a work issue beside it is still answered
     assert re.search(r"(不得|不能).{0,16}(辞退|解除)", work.text)
+
+
+def test_a_family_member_hitting_her_is_violence_not_family_law(searcher):
+    reply = talk(searcher, "我姐被姐夫打得住了院，她想离婚又怕丢工作，家里人该怎么帮她")
+    text = "\n".join(reply.messages())
+    assert "domestic_violence_info" in reply.issues and "110" in text and "保护令" in text
+    assert "婚姻家庭方面的问题" not in text
+
+
+def test_talk_of_divorce_after_violence_stays_on_the_violence(searcher):
+    reply = talk(searcher, "男朋友喝了酒就动手", "以后想分开，离婚前要先准备点啥")
+    assert "婚姻家庭方面的问题" not in "\n".join(reply.messages())
+
+
+def test_a_miscarriage_risk_never_gets_the_leave_after_a_miscarriage(searcher):
+    reply = talk(searcher, "怀孕三个月，医生说先兆流产让卧床保胎，单位要给假吗")
+    assert "可以休15天产假" not in reply.text and "保胎" in reply.text
+
+
+def test_her_own_resignation_is_not_answered_as_pressure_to_resign(searcher):
+    reply = talk(searcher, "我在超市做了两年，想跳槽，上周交了辞职信，店长说不招到人不放我走，还说最后半个月工资不发了")
+    assert "pressured_to_resign" not in reply.issues and "千万不要签" not in reply.text
+    assert "resignation" in reply.issues
+
+
+def test_a_threat_that_refusing_counts_as_quitting_is_pressure(searcher):
+    reply = talk(searcher, "公司要把我调去外地仓库，还放话说不服从就按自动离职处理，我在这干了四年")
+    assert "pressured_to_resign" in reply.issues
+
+
+def test_a_nursing_mother_past_the_first_birthday_is_told_the_hour_has_ended(searcher):
+    reply = talk(searcher, "娃都十四个月了我还喂着奶，单位还给不给每天那一小时")
+    assert re.search(r"满1周岁以后.{0,20}结束", reply.text)
+
+
+def test_a_new_owner_may_not_put_her_on_probation_again(searcher):
+    reply = talk(searcher, "厂子被别的公司收购了，新老板让大家重签合同、重新试用两个月，行吗")
+    assert re.search(r"只能约定一次试用期", "\n".join(reply.messages()))

@@ -101,3 +101,22 @@ def test_tenure_with_hedges_and_a_working_life_apart_from_this_employer(text, te
                                         ("主管知道我有咗BB", "pregnant")])
 def test_stage_in_everyday_and_cantonese_words(text, stage):
     assert facts.parse_stage(text) == stage
+
+
+@pytest.mark.parametrize("text,tenure", [("我进厂六年零两个月了", 74), ("在超市当收银，三年多了", 36),
+                                         ("在车间上班，怀孕5个月了", None), ("进公司才半年", 6)])
+def test_tenure_told_with_entering_the_factory_or_as_a_bare_span_after_the_job(text, tenure):
+    assert facts.parse_tenure_months(text) == tenure
+
+
+@pytest.mark.parametrize("text,wage", [("这一年工资基本上都是五千二", 5200), ("我人工四千五蚊", 4500),
+                                       ("点转人工", None)])
+def test_wage_with_more_fillers_and_the_cantonese_word(text, wage):
+    assert facts.parse_wage(text) == wage
+
+
+@pytest.mark.parametrize("text,stage", [
+    ("医生说我是先兆流产，要在家保胎", "pregnant"), ("我有过流产史，现在怀孕4个月", "pregnant"),
+    ("先兆流产最后还是没保住", "miscarriage"), ("怀孕三个月的时候孩子没了", "miscarriage")])
+def test_a_miscarriage_risk_is_a_pregnancy_and_a_loss_told_plainly_is_a_miscarriage(text, stage):
+    assert facts.parse_stage(text) == stage

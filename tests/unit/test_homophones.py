@@ -28,3 +28,8 @@ def test_words_added_to_the_shared_dictionary_do_not_hide_a_slip():
 
     jieba.add_word("辞推", freq=3000)  # the NLU's user dictionary lists some slips as words
     assert homophones.fix("被公司辞推了") == "被公司辞退了"
+
+
+@pytest.mark.parametrize("text", ["她两个月时小产了", "刚做完产检"])
+def test_a_real_word_of_the_lexicon_is_never_split_into_a_slip_with_its_neighbour(text):
+    assert normalize(text) == text
