@@ -206,8 +206,8 @@ class ActionOfficerAck(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list:
         text = tracker.latest_message.get("text") or ""
         danger = detect(text)
-        if danger:
-            dispatcher.utter_message(text=SAFETY_TEXT[danger])
+        if danger:  # marked as action_answer marks it: the widget sets the emergency numbers apart
+            dispatcher.utter_message(text=SAFETY_TEXT[danger], alert="emergency")
         case = cases.worker_wrote(tracker.sender_id, text) if text and not text.startswith("/") \
             else cases.open_case_of(tracker.sender_id)
         dispatcher.utter_message(text=acknowledgement(case))

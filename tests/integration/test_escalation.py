@@ -80,6 +80,9 @@ def test_danger_while_an_officer_holds_the_case_gets_the_emergency_numbers_at_on
     assert api.post(f"/api/cases/{code}/take").status_code == 200
     reply = joined(stack.say(sender, "他说要杀了我，电话13812345678"))
     assert "110" in reply and "已转给维权专员 李老师" in reply
+    tracker = httpx.get(f"{stack.rasa_url}/conversations/{sender}/tracker", params={"token": stack.token}).json()
+    emergency = [e for e in tracker["events"] if e.get("event") == "bot" and "110" in (e.get("text") or "")]
+    assert emergency[-1]["metadata"]["alert"] == "emergency"  # the widget sets it apart, as in action_answer
     row = sqlite3.connect(stack.var_dir / "app.db").execute(
         "select worker_last_text from cases where code=?", (code,)).fetchone()
     assert "13812345678" not in row[0]  # masked as it is stored for the inbox
