@@ -87,9 +87,10 @@ def open_widget(pg) -> None:
     pg.wait_for_function("WomenRightsWidget.init().then(w => w.online)")
 
 
-def push_officer_message(stack, session: str, text: str, name: str | None = None) -> None:
-    """An officer's message into her conversation, as the console sends it (console/rasa_client.py)."""
-    metadata = {"from": "officer", **({"officer_name": name} if name else {})}
+def push_officer_message(stack, session: str, text: str, name: str | None = None, officer: bool = True) -> None:
+    """An officer's message into her conversation, as the console sends it (console/rasa_client.py);
+    with officer=False, a message of the bot's."""
+    metadata = {"from": "officer", **({"officer_name": name} if name else {})} if officer else {}
     event = {"event": "bot", "text": text, "timestamp": time.time(), "metadata": metadata}
     r = httpx.post(f"{stack.rasa_url}/conversations/{session}/tracker/events", json=[event], timeout=30,
                    params={"token": stack.token, "output_channel": "latest", "execute_side_effects": "true"})
@@ -169,6 +170,17 @@ def test_hotlines_are_tap_to_call_and_the_emergency_reply_stands_out(phone, shot
     # Numbers that are not hotlines, or hotline digits followed by a unit, are not links.
     assert not phone.locator('.wrw-log a[href="tel:98"], .wrw-log a[href^="tel:2026"]').count()
     phone.screenshot(path=shots / "12-phone-emergency.png")
+
+
+def test_only_whole_hotline_numbers_become_links(phone, wstack):
+    before = bot_count(phone)
+    text = "产假共120天，津贴12.5元，3.110不是电话，电话：12348. 或拨打12333、010-12351（职工热线）"
+    push_officer_message(wstack, phone.evaluate("localStorage.getItem('wrw:session')"), text, officer=False)
+    wait_reply(phone, before)
+    links = phone.locator(tw.REPLIES).last.locator("a")
+    assert links.evaluate_all("as => as.map(a => a.getAttribute('href'))") == \
+        ["tel:12348", "tel:12333", "tel:12351"]
+    expect(phone.locator(tw.REPLIES).last.locator(".wrw-bubble")).to_contain_text(text)  # nothing lost
 
 
 def test_the_emergency_numbers_are_always_at_the_foot_of_the_panel(phone):

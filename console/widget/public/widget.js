@@ -91,9 +91,11 @@
   }
 
   /* Text with web addresses and hotline numbers made links, built as DOM nodes (never innerHTML: the
-   * text is the bot's or hers). A number is a hotline only as a whole run of digits not followed by a
-   * unit (120天 is a number of days). Newlines are kept by CSS (white-space: pre-wrap). */
-  var LINK = /(https?:\/\/[^\s<>"'，。；、）)]+)|(www\.[^\s<>"'，。；、）)]+)|(\d+)(?![天日元块个小时周月年%％岁号次人分万千百.．\d])/g;
+   * text is the bot's or hers). A number is a hotline only as a whole number not followed by a unit
+   * (120天 is a number of days, 3.110 and 110.5 are not phone numbers). Newlines are kept by CSS
+   * (white-space: pre-wrap). */
+  var LINK = /(https?:\/\/[^\s<>"'，。；、）)]+)|(www\.[^\s<>"'，。；、）)]+)|(\d+)(?![天日元块个小时周月年%％岁号次人分万千百\d]|[.．]\d)/g;
+  var AFTER_DECIMAL_POINT = /\d[.．]$/;
   function renderText(node, text) {
     var last = 0, m;
     text = String(text || "");
@@ -101,7 +103,7 @@
     while ((m = LINK.exec(text))) {
       var link;
       if (m[3]) {
-        if (!HOTLINES[m[3]]) continue;
+        if (!HOTLINES[m[3]] || AFTER_DECIMAL_POINT.test(text.slice(0, m.index))) continue;
         link = telLink(m[3]);
       } else {
         link = el("a", null, m[0]);
