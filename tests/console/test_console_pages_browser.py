@@ -54,6 +54,7 @@ def data(site, base):
         reset_engine()
         cora, carl, olga = login(base, "cora"), login(base, "carl"), login(base, "olga")
         entry = create_entry(cora)
+        carl.form(f"/admin/faq/{entry}/review", {"version": "1"})  # so the edit below is version 2: a diff
         changed = entry_form(answer="会员卡丢了可以补办：先到单位工会挂失，再申请补办新卡。", region="上海",
                              note="补充挂失")
         cora.form(f"/admin/faq/{entry}/edit", changed)
