@@ -97,10 +97,17 @@ def csrf_rejected(request: Request, _exc: CsrfRejected) -> Response:
                   detail="页面的安全校验没有通过（可能是页面打开太久）。请回到上一页，刷新后再提交。")
 
 
+# The fields a request can get wrong, as staff call them (the stored names are not theirs to read).
+FIELD_NAMES = {"slot_id": "号源编号", "proposal_id": "提交编号", "text": "内容", "outcome": "办理结果",
+               "reason": "原因", "q": "问题", "province": "省份", "username": "用户名", "password": "密码",
+               "version": "版本号", "capacity": "名额", "title": "标题", "code": "案件编号"}
+
+
 def _problem(error: dict) -> str:
     """One pydantic error in plain Chinese. Her input is never echoed: FastAPI's own answer does,
     and crashes (500) when the body is not UTF-8; it could also repeat a phone number."""
-    field = str(error.get("loc", ("",))[-1]) if len(error.get("loc", ())) > 1 else "请求内容"
+    loc = error.get("loc", ())
+    field = FIELD_NAMES.get(str(loc[-1]), "其中一项") if len(loc) > 1 else "请求内容"
     kind, ctx = error.get("type", ""), error.get("ctx") or {}
     if kind == "string_too_long":
         return f"{field} 太长了（最多 {ctx.get('max_length', '?')} 个字符）"

@@ -123,7 +123,7 @@ def test_malformed_input_is_answered_in_chinese_without_echoing_it(on_console_db
         r = api.post(f"/api/cases/{code}/reply", json={"text": secret})
         assert r.status_code == 422 and "太长" in r.json()["detail"] and "13812345678" not in r.text
     r = as_user("cora").form("/admin/slots/abc/close")
-    assert r.status_code == 422 and "要填一个数字" in r.text and "<html" in r.text
+    assert r.status_code == 422 and "号源编号 要填一个数字" in r.text and "<html" in r.text  # not slot_id
     with httpx.Client(base_url=console_url, timeout=30) as client:
         page = client.get("/admin/login")
         r = client.post("/admin/login", data={"username": "x" * 300, "password": "y",
