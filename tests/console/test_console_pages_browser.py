@@ -140,13 +140,17 @@ def problems_on(page) -> list[str]:
 
 def test_every_page_is_chinese_and_clean_under_axe(browser, base, data):
     failures = {}
-    for username, visited in (("admin", pages(data)), (None, {"login": "/admin/login"})):
+    every = pages(data)
+    as_curator = {k: every[k] for k in ("dashboard", "faq", "faq_view", "hit_test_result", "unanswered", "services")}
+    as_officer = {k: every[k] for k in ("dashboard", "cases", "case")}
+    for username, visited in (("admin", every), ("cora", as_curator), ("olga", as_officer),
+                              (None, {"login": "/admin/login"})):
         context, page = open_as(browser, base, username)
         try:
             for name, path in visited.items():
                 page.goto(base + path)
                 if problems := problems_on(page):
-                    failures[name] = problems
+                    failures[f"{name} ({username or 'logged out'})"] = problems
         finally:
             context.close()
     assert not failures, "\n".join(f"{name}: {problems}" for name, problems in failures.items())
