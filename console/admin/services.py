@@ -24,6 +24,7 @@ from appdb.catalogue import PERIODS, ServiceForm, SlotPlan
 from appdb.models import BOOKING_STATUSES, Slot, parse_row_id, storable_id
 from appdb.session import session_scope
 from console.auth import Staff, require
+from console.labels import channel_name
 from console.templating import local_time, render
 
 router = APIRouter(prefix="/admin", include_in_schema=False)
@@ -128,7 +129,7 @@ def _csv_row(b) -> list[str]:
     return [_cell(v) for v in (
         b.code, slot.service.name, slot.day.isoformat(), slot.period, f"{slot.start_time}-{slot.end_time}",
         b.name, b.phone, b.work_unit, extra, BOOKING_STATUS_CN.get(b.status, b.status),
-        local_time(b.created_at), b.channel)]
+        local_time(b.created_at), channel_name(b.channel))]
 
 
 @router.get("/services/bookings.csv")
@@ -145,7 +146,7 @@ def export_bookings(request: Request, staff: Curator,
     writer.writerow(CSV_COLUMNS)
     writer.writerows(_csv_row(b) for b in rows)
     with session_scope() as session:
-        audit.record(session, staff.username, "booking.export", "bookings", rows=len(rows), **f.described())
+        audit.record(session, staff.username, "booking.export", "预约表", rows=len(rows), **f.described())
     name = f"bookings-{catalogue.local_today().isoformat()}.csv"
     return Response("\ufeff" + out.getvalue(), media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})

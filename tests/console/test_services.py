@@ -147,6 +147,7 @@ def test_bookings_list_filters_and_csv_export(on_console_db, as_user):
     by_code = {row[0]: row for row in rows[1:]}
     assert set(by_code) == {kept, gone}
     assert by_code[kept][5:7] == ["王芳", PHONE] and by_code[gone][9] == "已取消"
+    assert by_code[kept][11] == "接口"  # the channel in words, not "rest" (issue 13)
     with session_scope() as s:
         export = audit.entries(s, actor="cora", action="booking.export", limit=1)[0]
     assert export.detail["service"] == key and export.detail["rows"] == 2
