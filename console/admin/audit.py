@@ -31,9 +31,10 @@ router = APIRouter(prefix="/admin", include_in_schema=False)
 PAGE_SIZE = 50
 MAX_CHOICES = 500  # people and actions offered in the selects
 SECRET_WORDS = ("password", "secret", "token", "hash")
-# Stored values that are codes, by the detail key they come under.
-VALUE_LABELS = {"channel": CHANNEL_LABELS, "role": ROLE_LABELS, "priority": PRIORITY_CN, "category": CATEGORY_CN,
-                "via": {"api": "维权专员接口", "form": "登录页"}, "topic": TOPICS}
+# Stored values that are codes, by the detail key they come under (old/new: a role change's roles;
+# the display names user.display_name records there are not codes and stay as they are).
+VALUE_LABELS = {"channel": CHANNEL_LABELS, "role": ROLE_LABELS, "old": ROLE_LABELS, "new": ROLE_LABELS,
+                "priority": PRIORITY_CN, "category": CATEGORY_CN, "via": {"api": "维权专员接口"}, "topic": TOPICS}
 # Actors that are not people: the server's command line and the scheduled purge.
 SYSTEM_ACTORS = {"cli": "服务器命令行", "retention": "定期清理"}
 

@@ -41,3 +41,5 @@ def test_the_page_shows_details_as_named_lines_without_secrets():
     assert lines == [("渠道", "网页小窗"), ("紧急程度", "紧急"), ("版本", "2"), ("开放", "是"),
                      ("天数", "延长生育假：60，按孩次延长生育假：第3个孩子：90"), ("其他", "z")]
     assert all(re.fullmatch(r"[^a-z]+", label) for label in DETAIL_LABELS.values())
+    assert readable({"old": "curator", "new": "officer"}) == [("原来", "内容编辑"), ("改为", "维权专员")]
+    assert readable({"old": "王芳", "new": "王老师"}) == [("原来", "王芳"), ("改为", "王老师")]
