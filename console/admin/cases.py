@@ -22,7 +22,6 @@ from console import casework
 from knowledge.handover import Priority, officer_label
 from knowledge.privacy import mask
 from console.auth import Staff, require
-from console.labels import tapped
 from console.templating import instant, local_time, render
 
 router = APIRouter(prefix="/admin", include_in_schema=False)
@@ -82,19 +81,14 @@ def inbox(request: Request, staff: OfficerStaff, status: str = "open", priority:
 
 
 def conversation_lines(lines: list[dict[str, Any]], *, pushed: bool = False) -> list[dict[str, str]]:
-    """Her conversation as the case page shows it: who (an officer by her display name), when, what.
-    `pushed`: lines sent to an open page (console/admin/live.py), which get there what the template
-    does to her words (a tapped button in words), and are masked."""
+    """Her conversation as the case page shows it: who (an officer by her display name), when, what
+    (a tapped button already in words: console/rasa_client.py). `pushed`: lines sent to an open page
+    (console/admin/live.py), masked."""
     return [{"who": line.get("who", "bot"),
              "label": officer_label(line.get("name")) if line.get("who") == "officer"
              else WHO_CN.get(line.get("who"), "助手"),
-             "text": _pushed(line) if pushed else line.get("text", ""), "time": _when(line.get("at"))}
+             "text": mask(line.get("text", "")) if pushed else line.get("text", ""), "time": _when(line.get("at"))}
             for line in lines]
-
-
-def _pushed(line: dict[str, Any]) -> str:
-    text = line.get("text", "")
-    return mask(tapped(text) if line.get("who") == "worker" else text)
 
 
 def _case_page(request: Request, staff: Staff, code: str, status_code: int = 200, **context: Any) -> Response:
