@@ -7,6 +7,9 @@ from __future__ import annotations
 
 import re
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 
@@ -28,19 +31,35 @@ def officer_login(officer, base: str) -> None:
     expect(officer).to_have_url(re.compile(r"/admin/cases$"))
 
 
-def test_an_officer_answers_a_live_case_from_the_console(browser, full_stack, tmp_path):
-    base = f"http://127.0.0.1:{full_stack.console_port}"
-    worker_ctx = browser.new_context(viewport={"width": 1280, "height": 860}, locale="zh-CN")
-    officer_ctx = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+@contextmanager
+def side_by_side(browser, base: str) -> Iterator[tuple]:
+    """A worker's page with the widget open and an officer's page, each in a browser context of its own."""
+    contexts = [browser.new_context(viewport={"width": 1280, "height": height}, locale="zh-CN")
+                for height in (860, 900)]
     try:
-        worker = worker_ctx.new_page()
-        worker.set_default_timeout(30_000)
+        worker, officer = (context.new_page() for context in contexts)
+        for page in (worker, officer):
+            page.set_default_timeout(30_000)
         worker.goto(f"{base}/")
         worker.get_by_role("button", name=re.compile(LAUNCHER)).click()
+        yield worker, officer
+    finally:
+        for context in contexts:
+            context.close()
+
+
+def publish(folder: Path) -> None:
+    """The screenshots a test took, where the others are (build/screenshots)."""
+    PUBLISHED.mkdir(parents=True, exist_ok=True)
+    for png in folder.glob("*.png"):
+        shutil.copy(png, PUBLISHED / png.name)
+
+
+def test_an_officer_answers_a_live_case_from_the_console(browser, full_stack, tmp_path):
+    base = f"http://127.0.0.1:{full_stack.console_port}"
+    with side_by_side(browser, base) as (worker, officer):
         code = escalate_in_widget(worker)
 
-        officer = officer_ctx.new_page()
-        officer.set_default_timeout(30_000)
         officer.on("dialog", lambda d: d.accept())  # the confirm() before hand-back and close
         officer_login(officer, base)
         row = officer.locator(f'tr[data-code="{code}"]')
@@ -79,9 +98,4 @@ def test_an_officer_answers_a_live_case_from_the_console(browser, full_stack, tm
         expect(officer.locator(".flash.ok")).to_contain_text("结果已发送到职工的对话里")
         expect(officer.locator(".flash.ok")).not_to_contain_text("已收到")
         assert "已办结：已电话联系，单位同意恢复原岗位" in wait_reply(worker, before)
-    finally:
-        worker_ctx.close()
-        officer_ctx.close()
-    PUBLISHED.mkdir(parents=True, exist_ok=True)
-    for png in tmp_path.glob("*.png"):
-        shutil.copy(png, PUBLISHED / png.name)
+    publish(tmp_path)

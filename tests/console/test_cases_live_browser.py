@@ -7,15 +7,14 @@ widget under the officer's name; axe finds nothing serious on the live pages."""
 from __future__ import annotations
 
 import re
-import shutil
 
 import httpx
 import pytest
 
 from axe import assert_no_serious
-from test_cases_browser import officer_login
-from integration.test_widget import PUBLISHED, escalate_in_widget, say
+from integration.test_widget import escalate_in_widget, say
 from staff import PASSWORD
+from test_cases_browser import officer_login, publish, side_by_side
 
 sync_api = pytest.importorskip("playwright.sync_api")
 expect = sync_api.expect
@@ -36,18 +35,9 @@ def still_the_same(page) -> None:
 
 def test_handover_is_live_on_both_sides(browser, full_stack, tmp_path):
     base = f"http://127.0.0.1:{full_stack.console_port}"
-    worker_ctx = browser.new_context(viewport={"width": 1280, "height": 860}, locale="zh-CN")
-    officer_ctx = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
-    try:
-        officer = officer_ctx.new_page()
-        officer.set_default_timeout(30_000)
+    with side_by_side(browser, base) as (worker, officer):
         officer_login(officer, base)  # the inbox is open before her case exists
         not_reloaded(officer)
-
-        worker = worker_ctx.new_page()
-        worker.set_default_timeout(30_000)
-        worker.goto(f"{base}/")
-        worker.get_by_role("button", name=re.compile("女职工权益助手")).click()
         code = escalate_in_widget(worker)
 
         row = officer.locator(f'tr[data-code="{code}"]')
@@ -93,11 +83,6 @@ def test_handover_is_live_on_both_sides(browser, full_stack, tmp_path):
         expect(row).to_contain_text("未读", timeout=LIVE)
         expect(row).to_contain_text("还有,他们说不签就扣工资")
         still_the_same(officer)
-    finally:
-        worker_ctx.close()
-        officer_ctx.close()
     with httpx.Client(base_url=base, auth=("olga", PASSWORD), timeout=30) as api:
         assert api.post(f"/api/cases/{code}/close", json={"outcome": "已电话联系"}).status_code == 200
-    PUBLISHED.mkdir(parents=True, exist_ok=True)
-    for png in tmp_path.glob("*.png"):
-        shutil.copy(png, PUBLISHED / png.name)
+    publish(tmp_path)
