@@ -124,3 +124,26 @@ class CodeRouter(_Stateless):
         intent = code_intent(text)
         if intent and intent != current:
             _force_intent(message, intent, routed_by="code")
+
+
+# What a request for a service says besides the service's name: 预约, 报名, 约个, 登记, 参加, 占个名额.
+_BOOKING_VERBS = re.compile(r"预约|預約|约|報名|报名|报上|报个|报一个|登记|申请|参加|占|名额|book", re.IGNORECASE)
+# A question (a service's name typed alone, as the booking form asks for it, is not one).
+_QUESTION = re.compile(r"吗|嗎|呢|[?？]|怎么|咋|能不能|可不可以|是不是|谁|多少|几")
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
+class BookingGuard(_Stateless):
+    """A booking needs a word of booking. The classifier leans on a service's name, so 「我想离婚，在哺乳期，
+    孩子归谁」 (哺乳 as in 哺乳室) came out as book_service and got the service menu; without a booking word
+    a question goes to the answer logic as one the NLU is unsure of (nlu_fallback); a service's name typed
+    alone, as the booking form asks for it, stays a booking."""
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        return training_data  # routes at run time only; the training labels stay as written
+
+    def process_one(self, message: Message) -> None:
+        text = message.get(TEXT)
+        if (text and (message.get(INTENT) or {}).get("name") == "book_service" and _QUESTION.search(text)
+                and not _BOOKING_VERBS.search(text)):
+            _force_intent(message, "nlu_fallback", routed_by="no_booking_word")
