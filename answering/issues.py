@@ -89,6 +89,8 @@ def _holds(condition: str, situation: Facts) -> bool | None:
     """Whether a verdict's condition holds for her; None when her facts do not tell."""
     if condition == "three_period":
         return situation.stage in THREE_PERIODS or None
+    if condition == "outside_three_period":  # a dismissal during them is her own rule (第四十二条, 第八十七条)
+        return False if situation.stage in THREE_PERIODS else None
     if condition == "birth":  # maternity leave is for a birth; a miscarriage has its own days
         return False if situation.stage == "miscarriage" else None
     if condition == "pregnant":  # 特别规定 第六条第一款 (a lighter job on a doctor's note) is for pregnancy only

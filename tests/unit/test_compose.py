@@ -276,3 +276,17 @@ def test_a_nursing_mother_past_the_first_birthday_is_told_the_hour_has_ended(sea
 def test_a_new_owner_may_not_put_her_on_probation_again(searcher):
     reply = talk(searcher, "厂子被别的公司收购了，新老板让大家重签合同、重新试用两个月，行吗")
     assert re.search(r"只能约定一次试用期", "\n".join(reply.messages()))
+
+
+def test_a_dismissal_told_far_from_her_pregnancy_is_still_a_three_period_dismissal(searcher):
+    story = ("我是做仓库文员的，怀孕四个月。主管这段时间天天找茬，先是说我动作慢、报表老出错，又说仓库要换系统"
+             "我学不会，昨天干脆在群里通知我下周一不用来上班了")
+    reply = talk(searcher, story)
+    assert "dismissal_pregnant" in reply.issues and "dismissal_general" not in reply.issues
+
+
+@pytest.mark.parametrize("message,issue", [
+    ("在饭店干了三年，老板说下个月开掉我，到时候能赔我多少", "compensation_amount"),
+    ("我们车间二十多人被欠薪两个月了", "wage_arrears")])
+def test_how_much_she_gets_and_unpaid_pay_in_everyday_words(searcher, message, issue):
+    assert issue in talk(searcher, message).issues
