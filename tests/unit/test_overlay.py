@@ -167,9 +167,10 @@ def test_editing_a_shipped_entry_keeps_version_zero_and_supersedes(db):
         v0, v1 = faq.versions(s, entry_id)
         assert (v0.version, v0.created_by, v0.status) == (0, faq.SHIPPED_BY, "superseded")
         assert v1.status == "published"
-        lines = faq.diff(v0, v1)
-        assert [line.strip() for kind, line in lines if kind != "same"] == ["补充：可以先电话咨询12351。"]
-        assert ("same", "  " + raw["answer"].splitlines()[0]) in lines
+        [change] = faq.diff(v0, v1)  # only the answer changed, named as curators call it
+        assert change.label == "回答"
+        assert [line.strip() for kind, line in change.lines if kind != "same"] == ["补充：可以先电话咨询12351。"]
+        assert ("same", raw["answer"].splitlines()[0]) in change.lines
 
 
 def test_reviewed_text_is_never_changed_in_place(db):
