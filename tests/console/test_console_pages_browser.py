@@ -35,11 +35,12 @@ FORBIDDEN = ("BM25", "answer", "calculation", "caveat", "abstain", "clarify", "o
 INTERNAL = re.compile(r"\b[a-z]+[._][a-z_]+\b|\b\d\.\d{4}\b|\b(?:utc|UTC)\b")  # faq.publish, out_of_scope, 0.8123
 ENTRY_ID = re.compile(r"\b[a-z_]+-\d{3}\b")
 IDENTIFIER = re.compile(r"[a-z][\w:\-]*")
-TRANSCRIPT = [{"who": "worker", "text": "我怀孕了，公司要把我调岗降薪", "at": "2026-11-24T09:00:00"},
-              {"who": "bot", "text": "是否要转给维权专员？", "at": "2026-11-24T09:00:05"},
-              {"who": "worker", "text": "/affirm", "at": "2026-11-24T09:00:09"},
-              {"who": "worker", "text": '/choose_category{"category":"dismissal"}', "at": "2026-11-24T09:00:12"},
-              {"who": "bot", "text": "我先帮你登记", "at": "2026-11-24T09:00:15"}]
+# As appdb.cases stores a snapshot: Rasa's epoch seconds kept as text (1764232800 is 11-27 16:40 in Shanghai).
+TRANSCRIPT = [{"who": "worker", "text": "我怀孕了，公司要把我调岗降薪", "at": "1764232800.0"},
+              {"who": "bot", "text": "是否要转给维权专员？", "at": "1764232805.0"},
+              {"who": "worker", "text": "/affirm", "at": "1764232809.0"},
+              {"who": "worker", "text": '/choose_slot{"slot_id":"3"}', "at": "1764232812.0"},
+              {"who": "bot", "text": "我先帮你登记", "at": "1764232815.0"}]
 
 
 @pytest.fixture(scope="module")
@@ -163,6 +164,7 @@ def test_the_case_page_as_its_officer_with_a_screenshot(browser, base, data):
         assert wording_problems(page) == []
         conversation = page.locator(".conversation")
         expect(conversation).to_contain_text("点了：是")  # her tapped /affirm, in words
+        expect(conversation).to_contain_text("11-27 16:40")  # the snapshot's epoch text as local time
         assert_no_serious(page)
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SCREENSHOTS / "console_case.png"), full_page=True)
