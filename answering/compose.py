@@ -84,6 +84,7 @@ FOLLOW_UP_FACTS = ("province", "birth_date", "babies", "difficult_birth", "child
 FOLLOW_UP_MAX_CHARS = 40  # a message that only adds facts is a follow-up up to this length
 _FOLLOW_UP_REF = re.compile(r"^(那|那么|那要是|那如果|如果|要是|还|也)"
                             r"|(呢|还有吗|也有吗|也算吗|也能吗|还能吗|还算吗|行吗|可以吗)[?？。!！]*$")
+_HYPOTHETICAL = re.compile(r"^(那|那么)?(要是|如果|万一|假如|假设|真要)")
 _FIRST_STEP = re.compile(r"怎么做：\s*1[.．、]\s*([^；;。\n]+)")
 STORY_FLOOR = 0.05  # below this even a confident story gets no answer from retrieval
 CAVEAT_PREFIX = "我不能完全确定这是否对应你的情况，先把最相关的信息给你参考：\n"
@@ -395,8 +396,12 @@ def _with_safety(danger: str, reply: Reply, known: Facts) -> Reply:
 
 def _resolve_question(clean: str, intent: str | None, stated: Facts, conv: Conversation) -> tuple[str, str | None]:
     """A follow-up that only adds a fact (那广东呢, 双胞胎呢) re-asks the previous question. After she
-    told of violence, talk of divorce is how she speaks of leaving him: still the violence question."""
+    told of violence, talk of divorce is how she speaks of leaving him: still the violence question.
+    A short "what if" (要是到期不续，我能拿到什么) asks about the situation she just told, so it is read
+    with it even when it names an issue of its own."""
     if conv.last_topic == "violence" and conv.last_question and issues.OUTSIDE_WORK.search(clean):
+        return f"{conv.last_question} {clean}", conv.last_topic
+    if conv.last_question and len(clean) <= FOLLOW_UP_MAX_CHARS and _HYPOTHETICAL.search(clean):
         return f"{conv.last_question} {clean}", conv.last_topic
     if not conv.last_question or issues.spot(clean, stated, use_model=False):
         return clean, INTENT_TOPICS.get(intent or "")

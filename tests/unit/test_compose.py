@@ -290,3 +290,8 @@ def test_a_dismissal_told_far_from_her_pregnancy_is_still_a_three_period_dismiss
     ("我们车间二十多人被欠薪两个月了", "wage_arrears")])
 def test_how_much_she_gets_and_unpaid_pay_in_everyday_words(searcher, message, issue):
     assert issue in talk(searcher, message).issues
+
+
+def test_a_what_if_follow_up_is_read_with_the_situation_she_told(searcher):
+    reply = talk(searcher, "我在哺乳期，孩子五个月，合同下个月就到期了", "那如果公司到时候硬要终止合同，我能要多少钱")
+    assert {"contract_expiry_three_period", "compensation_amount"} <= set(reply.issues)
