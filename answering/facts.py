@@ -166,6 +166,9 @@ def parse_pregnancy_months(text: str) -> float | None:
 
 _PREGNANT = re.compile(r"怀孕|怀了|身孕|有孕|孕期|孕妇|孕[0-9一二三四五六七八九十]"
                        r"|大肚子|有喜|怀着|怀上|挺着肚子|准妈妈|预产期|有(咗|了)?(BB|bb|宝宝了|小孩了|娃了)")
+# A pregnancy she imagines or plans is not one: 我要是怀孕了会不会被辞, 打算明年要孩子.
+_IMAGINED_PREGNANCY = re.compile(r"(要是|如果|万一|假如|假设|以后|将来|打算|准备|计划|想)(我|她|俺)?(再)?"
+                                 r"(怀孕|怀了|怀上|要孩子|要二胎|生孩子|生二胎)")
 _MATERNITY_LEAVE = re.compile(r"(在|正在|还在|刚|正)休产假|产假(中|期间|还没)"
                               r"|坐月子|月子里|刚生(完|了)|生完孩子|生完娃|刚出月子")
 _NURSING = re.compile(r"哺乳|喂奶|背奶|吸奶|母乳|吃奶|(休|修)完产假|产假(结束|休完|到期)")
@@ -188,7 +191,7 @@ _TENURE_FILLER = (r"(?:[了过有咗满整足共都就才也快近]|已经|整�
 # word of pregnancy or a baby's age, which have spans of their own.
 _TENURE_OBJECT = r"[^\s\d，。,.!！?？;；、孕怀生产岁宝娃孩月年天周零一二两三四五六七八九十半]{0,4}?"
 _TENURE = re.compile(
-    rf"(干|做|工作|上班|入职|进厂|进公司|进单位|进来|呆|待|在这|在厂里|在公司|在单位|工龄|司龄|已经|来了|打工|返工"
+    rf"(干|做|工作|上班|入职|进厂|进公司|进单位|进来|呆|待|在这|在厂里|在公司|在单位|工龄|司龄|来了|打工|返工"
     rf"|参加工作)"
     rf"{_TENURE_OBJECT}({_TENURE_FILLER})({_NUM}|半)(年|个月)(半|多)?(零?({_NUM})个?月)?")
 # A span told alone, right after the job (在公司当行政，2年2个月了): years only, so that 怀孕3个月了 is not one.
@@ -230,7 +233,7 @@ def parse_stage(text: str) -> str | None:
         return "nursing"
     if _MATERNITY_LEAVE.search(text):
         return "maternity_leave"
-    if _PREGNANT.search(text) or _MISCARRIAGE_RISK.search(text) or "保胎" in text:
+    if _PREGNANT.search(_IMAGINED_PREGNANCY.sub("", text)) or _MISCARRIAGE_RISK.search(text) or "保胎" in text:
         return "pregnant"
     return None
 

@@ -295,3 +295,15 @@ def test_how_much_she_gets_and_unpaid_pay_in_everyday_words(searcher, message, i
 def test_a_what_if_follow_up_is_read_with_the_situation_she_told(searcher):
     reply = talk(searcher, "我在哺乳期，孩子五个月，合同下个月就到期了", "那如果公司到时候硬要终止合同，我能要多少钱")
     assert {"contract_expiry_three_period", "compensation_amount"} <= set(reply.issues)
+
+
+def test_her_last_pay_withheld_after_she_quit_is_not_a_resignation_for_cause(searcher):
+    reply = talk(searcher, "我在奶茶店干了一年多，自己想回老家就提了离职，店长说走可以，"
+                           "最后二十天的工资不给了，这合理吗")
+    assert "final_wages" in reply.issues and "resign_for_cause" not in reply.issues
+    assert "经济补偿N" not in reply.text
+
+
+def test_a_threat_to_stop_her_pay_unless_she_signs_is_not_a_resignation_for_cause(searcher):
+    reply = talk(searcher, "我老婆在超市干了八年，店长天天让她签自愿离职申请，说不签就不给排班也不发工资，她该签吗")
+    assert "pressured_to_resign" in reply.issues and "resign_for_cause" not in reply.issues

@@ -120,3 +120,11 @@ def test_wage_with_more_fillers_and_the_cantonese_word(text, wage):
     ("先兆流产最后还是没保住", "miscarriage"), ("怀孕三个月的时候孩子没了", "miscarriage")])
 def test_a_miscarriage_risk_is_a_pregnancy_and_a_loss_told_plainly_is_a_miscarriage(text, stage):
     assert facts.parse_stage(text) == stage
+
+
+@pytest.mark.parametrize("text,stage,tenure", [("面试时问我，要是以后怀孕了是不是就得走人", None, None),
+                                               ("厂里已经三个月没发工资了", None, None),
+                                               ("辞职到现在已经一年零三个月了", None, None),
+                                               ("我已经怀孕五个月了", "pregnant", None)])
+def test_an_imagined_pregnancy_and_a_span_that_is_not_her_service_are_not_read_as_hers(text, stage, tenure):
+    assert (facts.parse_stage(text), facts.parse_tenure_months(text)) == (stage, tenure)
