@@ -307,3 +307,8 @@ def test_her_last_pay_withheld_after_she_quit_is_not_a_resignation_for_cause(sea
 def test_a_threat_to_stop_her_pay_unless_she_signs_is_not_a_resignation_for_cause(searcher):
     reply = talk(searcher, "我老婆在超市干了八年，店长天天让她签自愿离职申请，说不签就不给排班也不发工资，她该签吗")
     assert "pressured_to_resign" in reply.issues and "resign_for_cause" not in reply.issues
+
+
+def test_a_husband_asking_whether_his_insurance_covers_his_wife_without_a_job(searcher):
+    reply = talk(searcher, "媳妇全职妈妈没单位，我单位给我交着生育保险，她生娃的医药费能走我的保险报销吗")
+    assert "第五十四条" in reply.text and "由单位承担" not in reply.text
