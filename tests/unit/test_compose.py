@@ -312,3 +312,11 @@ def test_a_threat_to_stop_her_pay_unless_she_signs_is_not_a_resignation_for_caus
 def test_a_husband_asking_whether_his_insurance_covers_his_wife_without_a_job(searcher):
     reply = talk(searcher, "媳妇全职妈妈没单位，我单位给我交着生育保险，她生娃的医药费能走我的保险报销吗")
     assert "第五十四条" in reply.text and "由单位承担" not in reply.text
+
+
+@pytest.mark.parametrize("message,issue,absent", [
+    ("我前年离职的，单位还欠我两个月工资，现在想去要，是不是早就过了时间了", "arbitration_deadline", None),
+    ("我在商场做保洁，是物业公司派来的，拖地时被送餐推车撞伤了腰，算工伤吗", "work_injury", "platform_worker")])
+def test_a_time_limit_asked_plainly_and_a_cart_that_is_not_a_rider(searcher, message, issue, absent):
+    found = talk(searcher, message).issues
+    assert issue in found and absent not in found
