@@ -31,10 +31,16 @@ jieba.setLogLevel(logging.WARNING)
 
 
 @lru_cache(maxsize=1)
+def _lexicon() -> tuple[dict, dict]:
+    """synonyms.yml (canonical: [variants]) and typos.yml (slip: correction), read once."""
+    return tuple(yaml.safe_load((LEXICON_DIR / name).read_text(encoding="utf-8")) or {}
+                 for name in ("synonyms.yml", "typos.yml"))
+
+
+@lru_cache(maxsize=1)
 def key_words() -> dict[str, str]:
     """Toneless pinyin -> key word, for the key words of two and three characters."""
-    synonyms = yaml.safe_load((LEXICON_DIR / "synonyms.yml").read_text(encoding="utf-8")) or {}
-    typos = yaml.safe_load((LEXICON_DIR / "typos.yml").read_text(encoding="utf-8")) or {}
+    synonyms, typos = _lexicon()
     words = {str(w) for w in [*synonyms, *typos.values()] if len(str(w)) in KEY_WORD_LENGTHS}
     return {" ".join(_readings(w)[0]): w for w in sorted(words)}
 
@@ -59,8 +65,7 @@ def _domain_words() -> set[str]:
     """Every real word of the lexicon: the canonical words, their everyday variants, and what typos
     are corrected to. jieba's general dictionary lacks some (小产, 产检), and a word it splits into
     single characters could be read as a slip across its neighbour (时小产 → 时效产)."""
-    synonyms = yaml.safe_load((LEXICON_DIR / "synonyms.yml").read_text(encoding="utf-8")) or {}
-    typos = yaml.safe_load((LEXICON_DIR / "typos.yml").read_text(encoding="utf-8")) or {}
+    synonyms, typos = _lexicon()
     words = {str(w) for w in [*synonyms, *typos.values()]}
     words |= {str(v) for variants in synonyms.values() for v in variants or ()}
     return {w for w in words if len(w) > 1 and all(_CJK.match(c) for c in w)}
