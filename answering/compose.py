@@ -399,18 +399,22 @@ def _resolve_question(clean: str, intent: str | None, stated: Facts, conv: Conve
     told of violence, talk of divorce is how she speaks of leaving him: still the violence question.
     A short "what if" (要是到期不续，我能拿到什么) asks about the situation she just told, so it is read
     with it even when it names an issue of its own."""
-    if conv.last_topic == "violence" and conv.last_question and issues.OUTSIDE_WORK.search(clean):
-        return f"{conv.last_question} {clean}", conv.last_topic
-    if conv.last_question and len(clean) <= FOLLOW_UP_MAX_CHARS and _HYPOTHETICAL.search(clean):
-        return f"{conv.last_question} {clean}", conv.last_topic
-    if not conv.last_question or issues.spot(clean, stated, use_model=False):
-        return clean, INTENT_TOPICS.get(intent or "")
-    adds_fact = any(getattr(stated, name) is not None for name in FOLLOW_UP_FACTS)
-    is_follow_up = adds_fact and (intent == "inform" or len(clean) <= FOLLOW_UP_MAX_CHARS)
-    refers_back = len(clean) <= 20 and _FOLLOW_UP_REF.search(clean)
-    if is_follow_up or refers_back:
+    if conv.last_question and _continues(clean, intent, stated, conv):
         return f"{conv.last_question} {clean}", conv.last_topic
     return clean, INTENT_TOPICS.get(intent or "")
+
+
+def _continues(clean: str, intent: str | None, stated: Facts, conv: Conversation) -> bool:
+    """Whether the message is read together with the question before it (see _resolve_question)."""
+    if conv.last_topic == "violence" and issues.OUTSIDE_WORK.search(clean):
+        return True
+    if len(clean) <= FOLLOW_UP_MAX_CHARS and _HYPOTHETICAL.search(clean):
+        return True
+    if issues.spot(clean, stated, use_model=False):
+        return False
+    adds_fact = any(getattr(stated, name) is not None for name in FOLLOW_UP_FACTS)
+    is_follow_up = adds_fact and (intent == "inform" or len(clean) <= FOLLOW_UP_MAX_CHARS)
+    return bool(is_follow_up or (len(clean) <= 20 and _FOLLOW_UP_REF.search(clean)))
 
 
 def _calculate(question: str, intent: str | None, known: Facts) -> Reply | None:
