@@ -24,6 +24,7 @@ _lock = threading.Lock()
 _engine: Engine | None = None
 _factory: sessionmaker[Session] | None = None
 _schema_ready: set[str] = set()
+_schema_lock = threading.Lock()  # one upgrade at a time within a process (see ensure_schema)
 
 
 def database_url() -> str:
@@ -123,10 +124,14 @@ def ensure_schema() -> None:
     """Migrate the current database once per process (for processes started without setup).
 
     Migrations run in one exclusive transaction on SQLite, so two processes starting together
-    wait for each other instead of both creating the tables.
+    wait for each other instead of both creating the tables. Within a process a lock does the same
+    for threads: alembic keeps its migration context in module globals, so two threads upgrading
+    at once (the action server's first concurrent answers on a fresh database) break each other.
     """
     url = database_url()
     if url in _schema_ready:
         return
-    upgrade()
-    _schema_ready.add(url)
+    with _schema_lock:
+        if url not in _schema_ready:
+            upgrade()
+            _schema_ready.add(url)

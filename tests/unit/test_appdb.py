@@ -124,6 +124,26 @@ def test_legacy_unanswered_table_is_kept(tmp_path, monkeypatch):
         dbsession.reset_engine()
 
 
+def test_first_use_from_many_threads_migrates_once(tmp_path, monkeypatch):
+    """The action server's first answers on a fresh database arrive together; each thread's
+    ensure_schema must wait for the one upgrade, not run alembic beside it (KeyError: 'script')."""
+    monkeypatch.setenv("APP_DB_URL", f"sqlite:///{tmp_path / 'fresh.db'}")
+    dbsession.reset_engine()
+    start = threading.Barrier(8)
+
+    def first_use(_):
+        start.wait()
+        dbsession.ensure_schema()
+        return set(inspect(dbsession.get_engine()).get_table_names())
+
+    try:
+        with ThreadPoolExecutor(8) as pool:
+            seen = list(pool.map(first_use, range(8)))
+        assert all(TABLES <= tables for tables in seen)
+    finally:
+        dbsession.reset_engine()
+
+
 def test_timestamps_are_aware_utc(db):
     audit_entry_at = None
     with dbsession.session_scope() as s:
