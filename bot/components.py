@@ -85,7 +85,9 @@ _CASE_WORDS = re.compile(r"案件|案子|工单|进展|进度|结果|处理|编�
 _BOOKING_WORDS = re.compile(r"预约|报名|编号|尾号|后四位|后4位")
 _CANCEL_WORDS = re.compile(r"取消|退掉|退了|不去|撤销|不约|不报")
 _CHANGE_WORDS = re.compile(r"改|换|调整|推迟|延后|提前|挪")
-_KEEP = {EMERGENCY, "human_handover"}
+# Asking for a person beside a code (「转人工，预约K7M3Q2PY」) keeps the handover; the classifier's
+# handover guess alone does not, since a random code's letters can tip 「确认取消预约 K7M3Q2PY」 to it.
+_HANDOVER_WORDS = re.compile(r"人工|真人|活人|专员|律师|投诉|客服|工作人员|工会的人")
 # What may stand beside a code in a message that is only the code: the phone's tail and punctuation.
 _BESIDE_CODE = re.compile(r"(?:手机)?(?:尾号|后四位|后4位)?[:：]?\s*\d{4}(?!\d)|[\s,，.。:：;；]")
 
@@ -119,7 +121,7 @@ class CodeRouter(_Stateless):
     def process_one(self, message: Message) -> None:
         text = message.get(TEXT)
         current = (message.get(INTENT) or {}).get("name")
-        if not text or current in _KEEP:
+        if not text or current == EMERGENCY or (current == "human_handover" and _HANDOVER_WORDS.search(text)):
             return
         intent = code_intent(text)
         if intent and intent != current:
