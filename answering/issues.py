@@ -41,6 +41,11 @@ LEARNED_THRESHOLD = 0.3  # 5-fold CV on the 705 training narratives: with the cu
 OUTSIDE_WORK = re.compile(r"离婚|抚养权|抚养费|探视权|彩礼|分财产|财产分割|遗产|继承|赡养")
 LEARNED_BESIDE_CUES = 0.4  # beside issues a cue found, a model-only issue must be likelier (same CV)
 MAX_SPOT_CHARS = 2000  # the model reads at most this much of a message (the channel caps it anyway)
+# A clause that asks something: what she wants answered comes before what her story only mentions.
+_CLAUSE = re.compile(r"[^。！!？?\n；;，,]+[。！!？?\n；;，,]*")
+_ASKS = re.compile(r"[?？]|吗|嘛|么|呢|怎么|咋|如何|能不能|可不可以|是不是|算不算|该不该|要不要|合不合法|中不中"
+                   r"|多少|几[天个年岁次]|多久|多长|哪里|哪儿|去哪|找谁|谁出|谁给|谁管|什么|啥|有没有|行不行|对不对"
+                   r"|点算|点办|可唔可以|得唔得")
 
 
 @dataclass(frozen=True)
@@ -240,6 +245,21 @@ def learned(text: str) -> dict[str, float]:
     return {c: float(p) for c, p in zip(classes, probs) if p >= LEARNED_THRESHOLD}
 
 
+def _asked(text: str, candidates: list[Issue]) -> set[str]:
+    """The candidates raised in a clause that asks something (her question, not her story's setting)."""
+    questions = [s for s in _CLAUSE.findall(text) if _ASKS.search(s)]
+    return {i.id for i in candidates if any(i.first_match(q) is not None for q in questions)}
+
+
+def _rank(issue: Issue, asked: bool) -> float:
+    """Act-now issues first (do not sign, a dismissal under way); then what she asked; then the rest by
+    urgency. A reviewer found her question (离职证明, 仲裁收不收费, 哺乳室) answered under sections on
+    what her story only mentioned."""
+    if issue.urgency == 1:
+        return 1.0
+    return 1.5 if asked else float(issue.urgency)
+
+
 def spot(text: str, situation: Facts | None = None, limit: int = MAX_ISSUES, use_model: bool = True) -> list[Issue]:
     """The issues a (normalized) message raises, fitted to her situation, most urgent first.
 
@@ -258,9 +278,11 @@ def spot(text: str, situation: Facts | None = None, limit: int = MAX_ISSUES, use
         if prob >= floor:
             found.setdefault(issue_id, len(text) + int((1 - prob) * 100))  # after what a cue placed
     replaced = {r for issue_id in found for r in table[issue_id].replaces}
-    kept = [_fitted(table[i], situation) for i in found if i not in replaced]
+    asked = _asked(text, [table[i] for i in found])
     order = list(table)
-    kept.sort(key=lambda issue: (issue.urgency, found.get(issue.id, 0), order.index(issue.id)))
+    ranked = sorted((i for i in found if i not in replaced),
+                    key=lambda i: (_rank(table[i], i in asked), found[i], order.index(i)))
+    kept = [_fitted(table[i], situation) for i in ranked]
     unique: list[Issue] = []
     for issue in kept:
         if issue.id not in {u.id for u in unique}:

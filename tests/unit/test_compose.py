@@ -35,6 +35,16 @@ def test_every_issue_of_a_message_is_answered_most_urgent_first(searcher):
     assert "现在先做" in reply.messages()[-1] and "12351" in reply.messages()[-1]
 
 
+@pytest.mark.parametrize("story,asked,mentioned", [
+    ("公司拖了我三个月工资，我想去申请劳动仲裁，仲裁要不要交钱？", "arbitration_cost", "wage_arrears"),
+    ("我生完孩子回来上班，公司把我调到仓库，工资也降了。公司有没有义务设哺乳室？", "nursing_room", "pay_cut_pregnant"),
+    ("厂里规定迟到一次罚款50，我请半天假去产检也被算迟到扣了钱。产检的时间算不算上班时间？", "prenatal_checkup",
+     "fines_deductions")])
+def test_what_she_asks_comes_before_what_her_story_only_mentions(searcher, story, asked, mentioned):
+    reply = talk(searcher, story)
+    assert reply.issues[0] == asked and mentioned in reply.issues
+
+
 def test_a_long_story_is_answered_and_her_facts_said_back(searcher):
     story = ("俺在电子厂干了四年了，现在怀孕五个月，月薪6000，人事天天找俺谈话，让俺签个自愿离职的单子，"
              "说签了给两千块，不签以后也没好果子吃，俺现在到底签还是不签啊")
