@@ -48,7 +48,9 @@ _REGIONAL_LEAVE = re.compile(r"陪产|护理假|育儿假|婚假")
 # His leave, however he is named (her husband, her sister's, her daughter's); the gap never mentions
 # her (老公说我产假… is about hers).
 _FATHER = r"(男方|男职工|爸爸|当爹的|老公|丈夫|男人|孩子(他)?爸|娃(他)?爹|姐夫|妹夫|女婿)"
-_FATHER_ASKS = re.compile(rf"{_FATHER}[^。？?！!我她]{{0,10}}(假|(休|请)[^。？?！!我她]{{0,4}}(几天|多少天|多久))")
+# 「那我老公呢？他能休几天」: the father named, then the question about his days (呢 closes the first half)
+_FATHER_ASKS = re.compile(rf"{_FATHER}(呢[？?，,]?)?[^。？?！!我她]{{0,10}}"
+                          rf"(假|(休|请)[^。？?！!我她]{{0,4}}(几天|多少天|多久))")
 _HE_ASKS = re.compile(r"我(自己)?.{0,3}(能|可以|有|可)休.{0,6}(几|多少|多久)|我(自己)?的假")
 _AFTER_FIRST_BIRTHDAY = re.compile(
     r"(满|过了?|到了?|超过)(一|1)(周)?岁.{0,4}(以后|之后|后)|(一|1)(周)?岁(以后|之后|后)")
@@ -85,6 +87,9 @@ FOLLOW_UP_MAX_CHARS = 40  # a message that only adds facts is a follow-up up to 
 _FOLLOW_UP_REF = re.compile(r"^(那|那么|那要是|那如果|如果|要是|还|也)"
                             r"|(呢|还有吗|也有吗|也算吗|也能吗|还能吗|还算吗|行吗|可以吗)[?？。!！]*$")
 _HYPOTHETICAL = re.compile(r"^(那|那么)?(要是|如果|万一|假如|假设|真要)")
+# An entry's worked example (例：干了2年7个月…), a line of its own; a reviewer found it shown to a worker
+# whose own compensation was worked out just above, as if it were hers.
+_EXAMPLE_LINE = re.compile(r"^例：[^\n]*\n", re.MULTILINE)
 _FIRST_STEP = re.compile(r"怎么做：\s*1[.．、]\s*([^；;。\n]+)")
 STORY_FLOOR = 0.05  # below this even a confident story gets no answer from retrieval
 CAVEAT_PREFIX = "我不能完全确定这是否对应你的情况，先把最相关的信息给你参考：\n"
@@ -214,15 +219,18 @@ def _issues_reply(found: list[Issue], known: Facts, searcher: Searcher, question
     if len(found) > 1:
         header.append(f"你的消息里有{len(found)}个问题，我一个一个说。")
     curated = []  # issues answered by their curated entry (a calculated one has no entry's steps)
+    worked_out = _worked_out_parts(found, known, question, today)
     for n, issue in enumerate(found, 1):
         block, cites, region = _issue_block(issue, known, searcher, question, intent)
+        if worked_out:  # her own figures are worked out: an entry's example with other figures misleads
+            block = _EXAMPLE_LINE.sub("", block)
         label = f"{'①②③④⑤'[n - 1]} {issue.label}" if len(found) > 1 else f"【{issue.label}】"
         parts.append(f"{label}\n{block}")
         sources += cites
         regions_seen.add(region)
         if any("id" in c for c in cites):
             curated.append(issue)
-    for extra in _worked_out_parts(found, known, question, today):
+    for extra in worked_out:
         parts.insert(1, extra)
     if header:
         parts[0] = "".join(header) + "\n" + parts[0]

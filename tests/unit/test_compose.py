@@ -45,6 +45,27 @@ def test_what_she_asks_comes_before_what_her_story_only_mentions(searcher, story
     assert reply.issues[0] == asked and mentioned in reply.issues
 
 
+def test_evidence_is_what_proves_her_own_case(searcher):
+    harassed = talk(searcher, "客户老是对我动手动脚，还在微信上发黄色图片，我该怎么留证据？")
+    assert "harassment_evidence" in harassed.issues and "evidence" not in harassed.issues
+    assert "孕检单" not in harassed.text and re.search(r"截图|录音", harassed.text)
+    arbitration = talk(searcher, "我想申请劳动仲裁要回加班费，要准备哪些东西？")
+    assert "evidence" in arbitration.issues and "孕检单" not in arbitration.text
+
+
+def test_sent_home_without_pay_while_pregnant_is_her_own_rule(searcher):
+    reply = talk(searcher, "俺怀孕五个月了，老板让俺先回家歇着，歇着期间不发钱，这中不中")
+    assert "pay_cut_pregnant" in reply.issues and "pay_cut" not in reply.issues
+
+
+def test_her_own_figures_replace_the_entrys_example(searcher):
+    reply = talk(searcher, "我在饭店当服务员，干了八个月，月薪4500，没签合同。"
+                           "老板让我明天别来了，也不给钱。我能拿多少补偿？")
+    assert "compensation_amount" in reply.issues and "9000元" in reply.text
+    assert "2年7个月" not in reply.text  # the entry's example is for a worker whose figures are unknown
+    assert "2年7个月" in talk(searcher, "经济补偿N是怎么算的，有没有例子").text
+
+
 def test_a_long_story_is_answered_and_her_facts_said_back(searcher):
     story = ("俺在电子厂干了四年了，现在怀孕五个月，月薪6000，人事天天找俺谈话，让俺签个自愿离职的单子，"
              "说签了给两千块，不签以后也没好果子吃，俺现在到底签还是不签啊")
@@ -136,6 +157,8 @@ def test_a_husband_asking_his_leave_never_gets_hers(searcher):
     reply = talk(searcher, "我老婆在广东生孩子，我能休几天假")
     assert "178" not in reply.text
     assert re.search(r"陪产|护理假", reply.text)
+    then = talk(searcher, "我在广东上班，下个月生孩子，产假能休多久", "那我老公呢？他也在广东上班，能休几天")
+    assert "178" not in then.text and re.search(r"陪产|护理假", then.text)
 
 
 @pytest.mark.parametrize("message", ["产假" * 350, "💥" * 500, "\u202e怀孕\x00被辞退", "9" * 400 + "个月"])
