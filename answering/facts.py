@@ -210,10 +210,14 @@ _CONTRACT_YEARS = re.compile(rf"(签了|签的|签过|订了)(?:一份|份)?({_N
                              rf"(?:的)?(?:劳动)?合同.{{0,12}}(到期|期满|满了)")
 _WAGE = re.compile(
     r"(月薪|月工资|工资|人工|每个?月|一个月|底薪|税前|到手|平均工资|每月工资|平均)"  # 人工: Cantonese for wage
-    r"(?:是|有|才|在|大概|大约|差不多|就|能拿|拿|发|平均|下来|到手|税前|一般|工资|都|也|一直|基本上?|固定)*"
+    r"(?:是|有|才|在|大概|大约|差不多|就|能拿|拿|发|平均|下来|到手|税前|一般|工资|都|也|一直|基本上?|固定|从|原来|本来)*"
     r"([0-9]+(?:\.[0-9]+)?[kK千万]?[0-9]?|[零一二两三四五六七八九十百千万]+)(元|块|块钱)?")
 _WAGE_BEFORE = re.compile(rf"([0-9]+(?:\.[0-9]+)?[kK千万]?[0-9]?"
                           rf"|[一二两三四五六七八九十][千万][{DIGITS}]?)(元|块)?(钱)?(一|每)个?月")
+# What the employer pays her after a cut, not her wage: 产假只发基本工资1800, 降到3000一个月 (a reviewer found
+# the 1800 the boss offered used as her wage for her compensation).
+_CUT_TO = re.compile(r"(只(发|给|按|有|剩|开)|降(到|成|为|至)|减(到|成|为|至)|改(成|为)|变成|砍(到|成)|压到)"
+                     r"[^，。,；;]{0,4}$")
 _CLOSING = re.compile(r"倒闭|破产|注销|解散|吊销|关门|关停|黄了|不开了")
 
 
@@ -296,6 +300,8 @@ def parse_wage(text: str) -> int | None:
     averaged = sorted(_WAGE.finditer(text), key=lambda m: "平均" not in m.group(0))  # 底薪三千…平均七千五
     for matches, group in ((averaged, 2), (_WAGE_BEFORE.finditer(text), 1)):
         for m in matches:
+            if _CUT_TO.search(text[max(0, m.start() - 8):m.start()]):
+                continue
             value = _money(m.group(group))
             if value is not None and 500 <= value <= 200_000:
                 return value

@@ -115,6 +115,13 @@ def test_wage_with_more_fillers_and_the_cantonese_word(text, wage):
     assert facts.parse_wage(text) == wage
 
 
+@pytest.mark.parametrize("text,wage", [("老板说产假只发基本工资1800", None), ("工资从6000降到4000", 6000),
+                                       ("我月薪7000，产假只发基本工资两千", 7000), ("降到3000一个月", None),
+                                       ("工资是5000，现在只发3000", 5000)])
+def test_what_the_boss_pays_after_a_cut_is_not_her_wage(text, wage):
+    assert facts.parse_wage(text) == wage
+
+
 @pytest.mark.parametrize("text,stage", [
     ("医生说我是先兆流产，要在家保胎", "pregnant"), ("我有过流产史，现在怀孕4个月", "pregnant"),
     ("先兆流产最后还是没保住", "miscarriage"), ("怀孕三个月的时候孩子没了", "miscarriage")])
