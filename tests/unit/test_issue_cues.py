@@ -1,0 +1,45 @@
+"""The issue spotter's cues (knowledge/content/issues.yml) on the words workers use, without the learned
+model: each wording here was once missed, and a wording close to it must not raise the issue."""
+import pytest
+
+from answering import issues
+from knowledge.normalize import normalize
+
+
+def cued(text: str) -> list[str]:
+    return [i.id for i in issues.spot(normalize(text), limit=0, use_model=False)]
+
+
+@pytest.mark.parametrize("text,issue", [
+    ("老板说我不合适，直接让我走，理由也不说", "dismissal_general"),
+    ("园长说要换人，让我干到月底", "dismissal_general"),
+    ("老细话生意唔好要炒咗我", "dismissal_general"),
+    ("试用期第二个月老板让我走，要赔钱吗", "compensation_amount"),
+    ("合同到期公司不续签，有没有补偿", "compensation_amount"),
+    ("厂子黄了老板跑路了，欠俺仨月工资，上哪说理去", "labour_inspection"),
+    ("公司拖欠工资，打电话给谁举包", "labour_inspection"),
+    ("校长抄起文件夹砸我", "workplace_violence"),
+    ("他隔三差五跑到我上班的商场门口堵我、骂我", "workplace_violence"),
+    ("我想让他别再靠近我，法律上有啥办法", "protection_order"),
+    ("流产了只批了一个礼拜假，这期间的工资该怎么算", "maternity_pay"),
+    ("公司拖了我三个月工资", "wage_arrears"),
+    ("厂里三个月没发工资了", "wage_arrears"),
+    ("老细成日拖粮", "wage_arrears"),
+    ("我想申请劳动仲裁，要准备哪些东西", "evidence"),
+    ("领导老是动手动脚，我该怎么留正据", "harassment_evidence"),
+    ("老板口头让我明天别来了，我该怎么留证据", "dismissal_evidence"),
+    ("公司把我调到郊区的仓库上班", "pay_cut"),
+    ("老板让俺先回家歇着，歇着期间不发钱", "pay_cut"),
+])
+def test_the_words_workers_use_raise_the_issue(text, issue):
+    assert issue in cued(text)
+
+
+@pytest.mark.parametrize("text,issue", [
+    ("我撞坏了客户的车，要赔钱吗", "compensation_amount"),  # she owes damages; no job ended
+    ("让我走流程申请报销", "dismissal_general"),
+    ("社保也是在苏州交的。公司少算了我的加班费", "social_insurance_unpaid"),  # a cue stays in its sentence
+    ("我跟HR投诉了两次，HR说他是开玩笑", "labour_inspection"),
+])
+def test_close_wordings_do_not(text, issue):
+    assert issue not in cued(text)
