@@ -117,7 +117,7 @@ def test_wage_with_more_fillers_and_the_cantonese_word(text, wage):
 
 @pytest.mark.parametrize("text,wage", [("老板说产假只发基本工资1800", None), ("工资从6000降到4000", 6000),
                                        ("我月薪7000，产假只发基本工资两千", 7000), ("降到3000一个月", None),
-                                       ("工资是5000，现在只发3000", 5000)])
+                                       ("工资是5000，现在只发3000", 5000), ("平均月收入9000左右", 9000)])
 def test_what_the_boss_pays_after_a_cut_is_not_her_wage(text, wage):
     assert facts.parse_wage(text) == wage
 

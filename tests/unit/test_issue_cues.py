@@ -30,6 +30,7 @@ def cued(text: str) -> list[str]:
     ("老板口头让我明天别来了，我该怎么留证据", "dismissal_evidence"),
     ("公司把我调到郊区的仓库上班", "pay_cut"),
     ("老板让俺先回家歇着，歇着期间不发钱", "pay_cut"),
+    ("怀孕了，老板说以后只给两千", "pay_cut_pregnant"),
 ])
 def test_the_words_workers_use_raise_the_issue(text, issue):
     assert issue in cued(text)
@@ -40,6 +41,8 @@ def test_the_words_workers_use_raise_the_issue(text, issue):
     ("让我走流程申请报销", "dismissal_general"),
     ("社保也是在苏州交的。公司少算了我的加班费", "social_insurance_unpaid"),  # a cue stays in its sentence
     ("我跟HR投诉了两次，HR说他是开玩笑", "labour_inspection"),
+    ("怀孕三个月，每次去产检都得用年假", "annual_leave"),  # whether antenatal checks are work time
+    ("怀孕四个月时被解除了合同，公司只给了一个月工资", "pay_cut_pregnant"),  # a month's pay as severance
 ])
 def test_close_wordings_do_not(text, issue):
     assert issue not in cued(text)
