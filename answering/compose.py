@@ -250,9 +250,29 @@ def _issue_block(issue: Issue, known: Facts, searcher: Searcher, question: str,
     if entry is None:  # the curated answer was withdrawn: say what we recognised, hand over
         return (f"这个问题我还没有整理好的答案。{DEFAULT_NEXT_STEP}。", [], "全国")
     cite = cite_grouped(list(entry.basis))
-    text = entry.text + (f"\n法律依据：{cite}" if cite else "")
-    return text, [{"id": entry.id, "kind": entry.kind, "citation": cite, "region": entry.region}], \
-        "全国" if entry.region in ("", "全国") else entry.region
+    text, region = entry.text, "全国" if entry.region in ("", "全国") else entry.region
+    if issue.id == "maternity_pay" and (local := _extended_leave_pay(known)):
+        text, region = f"{text}\n{local}", known.province
+    text += f"\n法律依据：{cite}" if cite else ""
+    return text, [{"id": entry.id, "kind": entry.kind, "citation": cite, "region": entry.region}], region
+
+
+# A sentence of a province's table row (其他) on pay during her own extended leave: 奖励假/生育假/延长产假,
+# not the father's 陪产假 (a reviewer found 「广东的奖励假带不带薪」 answered with the national rule only).
+_OWN_EXTENDED_LEAVE = re.compile(r"(?<!陪)产假|生育假|奖励假")
+_PAY_WORDS = re.compile(r"工资|待遇")
+
+
+def _extended_leave_pay(known: Facts) -> str:
+    """What her province's regulation says about pay during the leave it adds, when the row is verified."""
+    rule = regions.rules().get(known.province or "")
+    if rule is None or not rule.verified:
+        return ""
+    said = [s for s in re.split(r"(?<=。)", rule.other) if _PAY_WORDS.search(s) and _OWN_EXTENDED_LEAVE.search(s)
+            and not s.startswith("另据")]  # 另据…: another regulation's rule, which the row's citation is not
+    if not said:
+        return ""
+    return f"在{rule.province}：{''.join(said)}（《{rule.source}》{rule.article}）"
 
 
 # How the job ended, by issue: which compensation rule applies to her (劳动合同法 Art. 40–48, 87). The

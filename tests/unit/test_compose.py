@@ -66,6 +66,14 @@ def test_her_own_figures_replace_the_entrys_example(searcher):
     assert "2年7个月" in talk(searcher, "经济补偿N是怎么算的，有没有例子").text
 
 
+def test_pay_during_her_provinces_extra_leave_is_said_with_its_article(searcher):
+    reply = talk(searcher, "我在广州上班，休完98天产假还有80天奖励假，老板说奖励假不发工资，这合法吗？")
+    assert re.search(r"奖励假.{0,20}照发工资.*广东省人口与计划生育条例》第三十条", reply.text)
+    shanghai = talk(searcher, "我在上海上班，公司没给我交生育保险，产假的工资谁发？产假多少天？")
+    assert "生育假与产假待遇相同" in shanghai.text
+    assert "产前假" not in shanghai.text  # 另据…: another regulation's rule must not carry this row's article
+
+
 def test_a_long_story_is_answered_and_her_facts_said_back(searcher):
     story = ("俺在电子厂干了四年了，现在怀孕五个月，月薪6000，人事天天找俺谈话，让俺签个自愿离职的单子，"
              "说签了给两千块，不签以后也没好果子吃，俺现在到底签还是不签啊")
