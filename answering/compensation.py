@@ -346,6 +346,22 @@ def economic_compensation(situation: Situation | str, *, monthly_wage: float | N
                             capped, (months_worked, days), answer)
 
 
+def standard_months(tenure_months: int, monthly_wage: float | None = None) -> str:
+    """N for her years when she has not said how the job ends: the months (and the amount with her wage),
+    and that whether N, 2N or nothing is owed depends on the ending, which she is asked to tell."""
+    months = compensation_months(tenure_months)
+    lines = [f"工作{_tenure_text(tenure_months, 0)}：满1年计1个月，剩余满6个月按1年计、不满6个月计半个月，"
+             f"共{_months_text(months)}"]
+    answer = f"按你的工作年限，经济补偿N是{_months_text(months)}工资"
+    if monthly_wage:
+        amount = Decimal(str(months)) * Decimal(str(monthly_wage))
+        lines.append(f"N＝{_months_text(months)}×{yuan(monthly_wage)}＝{yuan(amount)}")
+        answer += f"，即{yuan(amount)}"
+    caveats = ["拿不拿、拿N还是2N，要看合同是怎么结束的：公司违法辞退是2N，合同到期不续、协商解除（公司提出）、"
+               "裁员、公司倒闭等一般给N，你自己辞职一般没有（公司欠薪、不交社保你才辞的除外）。告诉我是怎么结束的，我帮你算准。"]
+    return render_working(answer + "。", lines, caveats, [STANDARD])
+
+
 def render_compensation(result: MoneyCalculation) -> str:
     return render_working(result.answer, result.lines, result.caveats, result.basis)
 

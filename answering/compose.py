@@ -363,8 +363,12 @@ def _compensation_part(found: list[Issue], known: Facts, question: str) -> str |
     """Her compensation computed from the tenure and wage she gave, for the way her job ended."""
     ids = {i.id for i in found}
     ending = next((ending for issue_id, ending in ENDINGS.items() if issue_id in ids), None)
-    if ending is None or not known.tenure_months:
+    if not known.tenure_months:
         return None
+    if ending is None:  # she asks how N is counted and gave her years: her months, whatever the ending
+        if "compensation_amount" not in ids:
+            return None
+        return "按你说的情况算一下：\n" + compensation.standard_months(known.tenure_months, known.monthly_wage)
     if ending == "layoff_art41" and _RELOCATION.search(question):
         ending = "employer_terminates_art40"
     protected = known.stage in facts.THREE_PERIODS

@@ -228,3 +228,11 @@ def test_yuan_formatting():
 def test_missing_tenure_is_an_error_not_a_guess():
     with pytest.raises(ValueError):
         comp.economic_compensation("employer_closed", monthly_wage=5000)
+
+
+@pytest.mark.parametrize("tenure,wage,months,amount", [(67, None, "6个月", None), (38, 6000, "3个半月", "21000元"),
+                                                        (5, 4000, "半个月", "2000元")])
+def test_her_n_from_her_years_before_she_says_how_the_job_ended(tenure, wage, months, amount):
+    text = comp.standard_months(tenure, wage)
+    assert f"经济补偿N是{months}工资" in text and "2N" in text and "第四十七条" in text
+    assert (amount in text) if amount else "元" not in text.split("\n")[0]

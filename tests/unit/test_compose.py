@@ -74,6 +74,11 @@ def test_pay_during_her_provinces_extra_leave_is_said_with_its_article(searcher)
     assert "产前假" not in shanghai.text  # 另据…: another regulation's rule must not carry this row's article
 
 
+def test_n_is_counted_from_her_years_when_she_asks_how(searcher):
+    reply = talk(searcher, "经济补偿怎么算？我在这家公司干了5年7个月")
+    assert "经济补偿N是6个月工资" in reply.text and "2年7个月" not in reply.text
+
+
 def test_a_long_story_is_answered_and_her_facts_said_back(searcher):
     story = ("俺在电子厂干了四年了，现在怀孕五个月，月薪6000，人事天天找俺谈话，让俺签个自愿离职的单子，"
              "说签了给两千块，不签以后也没好果子吃，俺现在到底签还是不签啊")

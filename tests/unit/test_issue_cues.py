@@ -31,6 +31,14 @@ def cued(text: str) -> list[str]:
     ("公司把我调到郊区的仓库上班", "pay_cut"),
     ("老板让俺先回家歇着，歇着期间不发钱", "pay_cut"),
     ("怀孕了，老板说以后只给两千", "pay_cut_pregnant"),
+    ("产假结束回去上班，孩子才四个月，公司还给她排了夜班", "nursing_hours"),
+    ("每天排班都要多干两三个钟头，合法吗", "overtime_limits"),
+    ("这两个月没订单，工资条上只有1500多块，工资是不是再少也得认", "minimum_wage"),
+    ("俺们七八个人在工地食堂做饭，工钱拖了四个月，想一搭里去告他", "group_dispute"),
+    ("嘛叫三期啊", "three_periods_meaning"),
+    ("老板一直没同我们买社保，现在我想走，有没有补偿", "resign_for_cause"),
+    ("我跑网约车，要是跑车的时候出了事故，平台管不管", "work_injury"),
+    ("被公司开出了，说我旷工三天", "dismissal_general"),
 ])
 def test_the_words_workers_use_raise_the_issue(text, issue):
     assert issue in cued(text)
@@ -43,6 +51,8 @@ def test_the_words_workers_use_raise_the_issue(text, issue):
     ("我跟HR投诉了两次，HR说他是开玩笑", "labour_inspection"),
     ("怀孕三个月，每次去产检都得用年假", "annual_leave"),  # whether antenatal checks are work time
     ("怀孕四个月时被解除了合同，公司只给了一个月工资", "pay_cut_pregnant"),  # a month's pay as severance
+    ("公司开出了每月八千的条件", "dismissal_general"),
+    ("我们几个同事一起去吃饭", "group_dispute"),
 ])
 def test_close_wordings_do_not(text, issue):
     assert issue not in cued(text)
