@@ -287,7 +287,7 @@ ENDINGS = {
 }
 # A workplace moved far away is a change of circumstances (第四十条第三项), not a layoff under 第四十一条.
 _RELOCATION = re.compile(r"搬迁|搬厂|迁(到|往|去)|搬(到|去|往)(外地|外省|外市|.{1,6}(省|市|县|区))"
-                         r"|异地|整体(搬|迁)")
+                         r"|异地|整体(搬|迁)|搬(到|去|往)[^，。,]{0,12}(公里|郊区|外地)")
 
 
 _CONTRACT_END = re.compile(r"合同[^，。,；]{0,14}?(到期|期满)|(到期|期满)[^，。,；]{0,4}合同")

@@ -169,6 +169,8 @@ _PREGNANT = re.compile(r"怀孕|怀了|身孕|有孕|孕期|孕妇|孕[0-9一二
 # A pregnancy she imagines or plans is not one: 我要是怀孕了会不会被辞, 打算明年要孩子.
 _IMAGINED_PREGNANCY = re.compile(r"(要是|如果|万一|假如|假设|以后|将来|打算|准备|计划|想)(我|她|俺)?(再)?"
                                  r"(怀孕|怀了|怀上|要孩子|要二胎|生孩子|生二胎)")
+# A pregnancy she denies is not one either: 我没犯错也没怀孕, 还没怀上 (a reviewer found 没怀孕 read as 怀孕中).
+_DENIED_PREGNANCY = re.compile(r"(没|没有|未|不是|并没有?|还没有?|也没有?|又没有?)(在)?(怀孕|怀上|怀了|有孕)")
 _MATERNITY_LEAVE = re.compile(r"(在|正在|还在|刚|正)休产假|产假(中|期间|还没)"
                               r"|坐月子|月子里|刚生(完|了)|生完孩子|生完娃|刚出月子")
 _NURSING = re.compile(r"哺乳|喂奶|背奶|吸奶|母乳|吃奶|(休|修)完产假|产假(结束|休完|到期)")
@@ -237,9 +239,22 @@ def parse_stage(text: str) -> str | None:
         return "nursing"
     if _MATERNITY_LEAVE.search(text):
         return "maternity_leave"
-    if _PREGNANT.search(_IMAGINED_PREGNANCY.sub("", text)) or _MISCARRIAGE_RISK.search(text) or "保胎" in text:
+    if (_PREGNANT.search(_DENIED_PREGNANCY.sub("", _IMAGINED_PREGNANCY.sub("", text)))
+            or _MISCARRIAGE_RISK.search(text) or "保胎" in text):
         return "pregnant"
     return None
+
+
+# Probation is over: 转正了, 过了试用期, 试用期已经结束.
+_PROBATION_OVER = re.compile(r"转正了|已经转正|过了试用期|试用期(已经|早就?|早都)?(过了|结束|满了|到了)")
+
+
+def parse_probation(text: str, tenure_months: int | None) -> bool | None:
+    """She is in probation now: she names it, has not passed it, and has worked no longer than the
+    longest probation there is (six months, 劳动合同法 第十九条) -- 干了9个月 is past any probation."""
+    if "试用期" not in text or _PROBATION_OVER.search(text) or (tenure_months or 0) > 6:
+        return None
+    return True
 
 
 def parse_baby_months(text: str) -> float | None:
@@ -379,7 +394,7 @@ def extract(text: str, entities: list[dict] | None = None, today: date | None = 
         tenure_months=parse_tenure_months(text, today),
         career_months=parse_career_months(text),
         monthly_wage=parse_wage(text),
-        probation=True if "试用期" in text else None,
+        probation=parse_probation(text, parse_tenure_months(text, today)),
         dispatch=True if re.search(r"派遣|劳务公司|人力资源公司", text) else None,
         platform=True if re.search(r"骑手|外卖|网约车|跑单|平台派单|众包|快递员", text) else None,
         closing=True if _CLOSING.search(text) else None,

@@ -61,6 +61,7 @@ class Issue:
     calculator: str | None = None
     requires: str | None = None
     otherwise: str | None = None
+    adds: tuple[tuple[str, str], ...] = ()  # (issue, condition): what her situation makes part of this one
 
     @property
     def entry_id(self) -> str:
@@ -87,7 +88,11 @@ def taxonomy() -> dict[str, Issue]:
         cues=_patterns(row.get("cues")), all=_patterns(row.get("all")), unless=_patterns(row.get("unless")),
         replaces=tuple(row.get("replaces") or ()), calculator=row.get("calculator"),
         requires=row.get("requires"), otherwise=row.get("otherwise"),
+        adds=tuple((row.get("adds") or {}).items()),
     ) for row in rows}
+
+
+_TENURE_AT_LEAST = {"worked_a_year": 12, "worked_ten_years": 120}
 
 
 def _holds(condition: str, situation: Facts) -> bool | None:
@@ -102,6 +107,11 @@ def _holds(condition: str, situation: Facts) -> bool | None:
         return False if situation.stage in ("nursing", "maternity_leave", "miscarriage") else None
     if condition == "miscarried":  # 流产假 is for a loss; 先兆流产 or 保胎 is a pregnancy to protect
         return True if situation.stage == "miscarriage" else (False if situation.stage == "pregnant" else None)
+    if condition == "always":
+        return True
+    if condition in _TENURE_AT_LEAST:  # 劳动合同法 第十四条: a year without a written contract; ten years' service
+        months = situation.tenure_months
+        return None if months is None else months >= _TENURE_AT_LEAST[condition]
     if condition == "pregnant_7_months":
         if situation.stage == "nursing":
             return False
@@ -277,6 +287,10 @@ def spot(text: str, situation: Facts | None = None, limit: int = MAX_ISSUES, use
     for issue_id, prob in (learned(text[:MAX_SPOT_CHARS]) if use_model else {}).items():
         if prob >= floor:
             found.setdefault(issue_id, len(text) + int((1 - prob) * 100))  # after what a cue placed
+    for issue_id in list(found):  # what her situation makes part of an issue (a year unsigned: open-ended)
+        for added, condition in table[issue_id].adds:
+            if _holds(condition, situation):
+                found.setdefault(added, found[issue_id])
     replaced = {r for issue_id in found for r in table[issue_id].replaces}
     asked = _asked(text, [table[i] for i in found])
     order = list(table)

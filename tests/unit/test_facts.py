@@ -135,3 +135,16 @@ def test_a_miscarriage_risk_is_a_pregnancy_and_a_loss_told_plainly_is_a_miscarri
                                                ("我已经怀孕五个月了", "pregnant", None)])
 def test_an_imagined_pregnancy_and_a_span_that_is_not_her_service_are_not_read_as_hers(text, stage, tenure):
     assert (facts.parse_stage(text), facts.parse_tenure_months(text)) == (stage, tenure)
+
+
+@pytest.mark.parametrize("text,stage", [("我没犯错也没怀孕，这个补偿是不是太少了", None),
+                                        ("还没怀上，公司就不给我转正", None), ("我怀孕了，又没有犯错", "pregnant")])
+def test_a_pregnancy_she_denies_is_not_one(text, stage):
+    assert facts.parse_stage(text) == stage
+
+
+@pytest.mark.parametrize("text,probation", [("试用期三个月，我干了两个月", True),
+                                            ("合同签了一年，试用期3个月，现在都干了9个月了", None),
+                                            ("我已经转正了，试用期工资少发的能要吗", None)])
+def test_probation_is_now_only_within_the_longest_there_is(text, probation):
+    assert facts.extract(text).probation is probation

@@ -2,11 +2,12 @@
 model: each wording here was once missed, and a wording close to it must not raise the issue."""
 import pytest
 
-from answering import issues
+from answering import facts, issues
 from knowledge.normalize import normalize
 
 
 def cued(text: str) -> list[str]:
+    """The issues the cues alone raise, knowing nothing of her situation."""
     return [i.id for i in issues.spot(normalize(text), limit=0, use_model=False)]
 
 
@@ -19,7 +20,8 @@ def cued(text: str) -> list[str]:
     ("厂子黄了老板跑路了，欠俺仨月工资，上哪说理去", "labour_inspection"),
     ("公司拖欠工资，打电话给谁举包", "labour_inspection"),
     ("校长抄起文件夹砸我", "workplace_violence"),
-    ("他隔三差五跑到我上班的商场门口堵我、骂我", "workplace_violence"),
+    ("他隔三差五跑到我上班的商场门口堵我、骂我", "protection_order"),
+    ("如果他跑到我单位来闹怎么办", "protection_order"),
     ("我想让他别再靠近我，法律上有啥办法", "protection_order"),
     ("流产了只批了一个礼拜假，这期间的工资该怎么算", "maternity_pay"),
     ("公司拖了我三个月工资", "wage_arrears"),
@@ -39,6 +41,12 @@ def cued(text: str) -> list[str]:
     ("老板一直没同我们买社保，现在我想走，有没有补偿", "resign_for_cause"),
     ("我跑网约车，要是跑车的时候出了事故，平台管不管", "work_injury"),
     ("被公司开出了，说我旷工三天", "dismissal_general"),
+    ("俺在超市当收银，揣崽儿七个多月了，老板还整天给俺排夜班", "late_pregnancy_hours"),
+    ("厂里没给俺上生育险，俺生娃住院花了一万多", "maternity_insurance_missing"),
+    ("医院只给我交了养老，医疗和生育都没交，我下个月预产期", "maternity_insurance_missing"),
+    ("现在怀孕三个月，每天要搬很多箱子", "prohibited_work"),
+    ("公司下个月要搬去东莞，不跟去就当自动离职", "layoff"),
+    ("公司让她去前台，工资降了一半，还说不同意就走人", "pressured_to_resign"),
 ])
 def test_the_words_workers_use_raise_the_issue(text, issue):
     assert issue in cued(text)
@@ -53,6 +61,30 @@ def test_the_words_workers_use_raise_the_issue(text, issue):
     ("怀孕四个月时被解除了合同，公司只给了一个月工资", "pay_cut_pregnant"),  # a month's pay as severance
     ("公司开出了每月八千的条件", "dismissal_general"),
     ("我们几个同事一起去吃饭", "group_dispute"),
+    ("领导老是对我动手动脚还讲荤段子", "workplace_violence"),  # harassment, not a beating
+    ("经理说不依他就开除我，还威胁我", "workplace_violence"),  # a threat of dismissal, not a blow
+    ("我不想辞职，但真的受不了", "resignation"),
+    ("老板没跟俺签合同，说签不签都一样", "pressured_to_resign"),
+    ("原公司不给开离职证明，社保也没转走", "social_insurance_unpaid"),
+    ("指头压断了，老板说给五千块私了，太少了吧", "compensation_amount"),
+    ("我老婆没工作，产假期间有生育津贴吗", "maternity_pay"),
 ])
 def test_close_wordings_do_not(text, issue):
     assert issue not in cued(text)
+
+
+@pytest.mark.parametrize("text", ["一直没签合同，我在这干了两年多了",  # 第十四条第三款
+                                  "我在厂里干了十二年，合同到期厂里不续签了"])  # 第十四条第二款第一项
+def test_her_years_make_the_contract_open_ended(text):
+    text = normalize(text)
+    assert "open_ended_contract" not in cued(text)  # no cue of its own: her tenure adds it
+    assert "open_ended_contract" in [i.id for i in issues.spot(text, facts.extract(text), limit=0, use_model=False)]
+
+
+def test_a_short_spell_adds_nothing():
+    text = normalize("一直没签合同，我在这干了五个月")
+    assert "open_ended_contract" not in [i.id for i in issues.spot(text, facts.extract(text), limit=0)]
+
+
+def test_harassment_comes_with_what_proves_it():
+    assert "harassment_evidence" in cued("领导老是对我动手动脚")
