@@ -2,9 +2,11 @@
 
 劳动法 第四十四条: overtime on a working day is paid at no less than 150 % of the wage, work on a
 rest day that is not made up with time off at no less than 200 %, work on a public holiday at no less
-than 300 %. The daily wage is the monthly wage ÷ 21.75 (the 月计薪天数 that 企业职工带薪年休假实施办法
-第十一条 also uses) and the hourly wage the daily ÷ 8 (劳动法 第三十六条: eight hours a day); what
-counts in the monthly wage differs by region, so the figures are said to be the least, with a caveat.
+than 300 %. The daily wage is the monthly wage ÷ 21.75 and the hourly wage the daily ÷ 8 (劳动法
+第三十六条: eight hours a day). 21.75 is the 月计薪天数 that 企业职工带薪年休假实施办法 第十一条 uses for a
+day's wage of annual leave; no text of ours sets it for overtime, so the reply says where the figure
+comes from and that regions may count otherwise, and does not cite that article as overtime's basis (a
+reviewer found it listed under 法律依据 of an overtime answer).
 """
 from __future__ import annotations
 
@@ -17,8 +19,7 @@ from answering.compensation import render_working, yuan
 from answering.facts import NUMBER, to_int
 from knowledge.models import LegalBasis
 
-BASIS = [LegalBasis("劳动法", "第三十六条"), LegalBasis("劳动法", "第四十四条"),
-         LegalBasis("企业职工带薪年休假实施办法", "第十一条")]
+BASIS = [LegalBasis("劳动法", "第三十六条"), LegalBasis("劳动法", "第四十四条")]
 HOURS_PER_DAY = 8
 WORKDAY, REST_DAY, HOLIDAY = 150, 200, 300  # per cent of the wage, 劳动法 第四十四条
 
@@ -71,7 +72,9 @@ def pay_part(text: str, monthly_wage: int | None) -> str | None:
     hourly = daily / HOURS_PER_DAY
     lines = [f"日工资＝{monthly_wage}元÷21.75天＝{yuan(daily)}，小时工资＝日工资÷8＝{yuan(hourly)}"]
     told = parse(text)
-    caveats = ["这是法定的最低标准；加班工资按什么基数算（奖金、补贴算不算），各地规定不同，可以问12333或维权专员。"]
+    caveats = ["这是法定的最低标准；21.75天是《企业职工带薪年休假实施办法》第十一条折算日工资用的月计薪天数，"
+               "法律条文没有专门规定加班费按多少天折算，加班工资按什么基数算（奖金、补贴算不算）各地也不同，"
+               "可以问12333或维权专员。"]
     if _MADE_UP.search(text):
         caveats.append("休息日加班已经安排同等时间补休的，不再另付200%。")
     if not told.any():

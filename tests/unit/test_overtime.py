@@ -24,5 +24,12 @@ def test_a_holiday_is_paid_three_times_the_daily_wage():
 def test_without_hours_she_gets_her_rates_and_without_a_wage_nothing():
     text = overtime.pay_part("每天干十一个小时，每周只休一天", 6000)
     assert "每小时至少51.72元" in text and "68.97元" in text and "103.45元" in text
-    assert "各地规定不同" in text
+    assert "各地也不同" in text
     assert overtime.pay_part("加班费怎么算", None) is None
+
+
+def test_the_annual_leave_article_is_named_for_the_day_count_only_not_as_overtimes_basis():
+    text = overtime.pay_part("平时晚上加了20个小时", 6000)
+    basis = next(line for line in text.splitlines() if line.startswith("法律依据"))
+    assert "年休假" not in basis and "第四十四条" in basis
+    assert "法律条文没有专门规定加班费按多少天折算" in text
