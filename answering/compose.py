@@ -356,6 +356,8 @@ def _worked_out_parts(found: list[Issue], known: Facts, question: str, today: da
         parts.append(annual_leave.pay_part(question, known.monthly_wage, annual_leave.entitled_days(worked)))
     if "overtime_pay" in ids:
         parts.append(overtime.pay_part(question, known.monthly_wage))
+    if ids & {"overtime_limits", "overtime_pay"}:  # her hours against the ceiling of 劳动法 第四十一条
+        parts.append(overtime.limits_part(question))
     return [p for p in parts if p]
 
 

@@ -89,6 +89,39 @@ def pay_part(text: str, monthly_wage: int | None) -> str | None:
     return render_working(answer, lines, caveats, BASIS)
 
 
+# 劳动法 第四十一条: overtime after consulting the union and her, as a rule at most 1 hour a day; for a
+# special reason at most 3 hours a day, and never more than 36 hours a month.
+DAILY_CAP, MONTHLY_CAP = 3, 36
+LIMITS_BASIS = [LegalBasis("劳动法", "第四十一条")]
+_HOUR_WORD = r"(个)?多?(小时|钟头|钟)"
+_DAILY_OVERTIME = re.compile(rf"(每天|天天|一天|每日)[^，。；？]{{0,8}}?(加班|多干|加|延长)(了)?[^，。；？]{{0,3}}?"
+                             rf"(?P<n>{NUMBER}){_HOUR_WORD}")
+_MONTHLY_OVERTIME = re.compile(rf"(一个月|每个?月|一月)[^，。；？]{{0,10}}?(?P<n>{NUMBER}){_HOUR_WORD}")
+
+
+def limits_part(text: str) -> str | None:
+    """Her overtime hours set against the legal ceiling (3 a day, 36 a month) when she told them."""
+    monthly = _MONTHLY_OVERTIME.search(text)
+    daily = _DAILY_OVERTIME.search(text)
+    month_hours = to_int(monthly.group("n"), low=True) if monthly else None
+    day_hours = to_int(daily.group("n"), low=True) if daily else None
+    lines = []
+    if day_hours and 0 < day_hours <= 16:
+        lines.append(f"每天加班{day_hours}小时" + ("，超过了每天最多3小时的上限" if day_hours > DAILY_CAP else ""))
+        if month_hours is None and day_hours * 20 > MONTHLY_CAP:
+            lines.append(f"一个月按上20天班算就有{day_hours * 20}小时，超过了每月最多36小时的上限")
+    if month_hours and 0 < month_hours <= 300:
+        over_month = "，超过了每月最多36小时的上限" if month_hours > MONTHLY_CAP else ""
+        lines.append(f"一个月加班{month_hours}小时{over_month}")
+    if not any("超过" in line for line in lines):
+        return None
+    answer = "按你说的加班时间，已经超过了法律允许的加班上限，单位这样安排是违法的。"
+    caveats = ["加班要先和工会、本人协商，一般每天不超过1小时，特殊原因每天不超过3小时，每月不超过36小时；"
+               "抢险救灾、设备抢修等紧急情况不受这个上限限制。",
+               "超时加班可以打12333向劳动保障监察投诉，加过的班照样要按标准付加班费。"]
+    return render_working(answer, lines, caveats, LIMITS_BASIS)
+
+
 def _items(told: Overtime, daily: Decimal, hourly: Decimal) -> list[tuple[Decimal, str]]:
     items = []
     if told.workday_hours:

@@ -148,3 +148,13 @@ def test_a_pregnancy_she_denies_is_not_one(text, stage):
                                             ("我已经转正了，试用期工资少发的能要吗", None)])
 def test_probation_is_now_only_within_the_longest_there_is(text, probation):
     assert facts.extract(text).probation is probation
+
+
+@pytest.mark.parametrize("text,low", [("两三", 2), ("六七十", 60), ("三四千", 3000)])
+def test_a_range_of_two_neighbouring_digits_is_about_not_a_number(text, low):
+    assert facts.to_int(text) is None and facts.to_int(text, low=True) == low
+    assert facts.to_int("二十三") == 23
+
+
+def test_about_two_or_three_years_is_no_tenure():
+    assert facts.parse_tenure_months("我在厂里干了两三年") is None  # cn2an reads 两三 as 23 (276 months)

@@ -1,4 +1,6 @@
 """Overtime pay from her wage and the overtime she told (劳动法 第四十四条: 150 %, 200 %, 300 %)."""
+import pytest
+
 from answering import overtime
 
 
@@ -33,3 +35,16 @@ def test_the_annual_leave_article_is_named_for_the_day_count_only_not_as_overtim
     basis = next(line for line in text.splitlines() if line.startswith("法律依据"))
     assert "年休假" not in basis and "第四十四条" in basis
     assert "法律条文没有专门规定加班费按多少天折算" in text
+
+
+@pytest.mark.parametrize("text,said", [
+    ("每天排班都要多干两三个钟头，一个月加下来起码六七十个小时，合法吗", "一个月加班60小时，超过了每月最多36小时"),
+    ("厂里让我们每天加班3个小时，周六也要上", "按上20天班算就有60小时"),
+    ("天天加班5个钟头", "超过了每天最多3小时")])
+def test_her_hours_are_set_against_the_ceiling(text, said):
+    part = overtime.limits_part(text)
+    assert said in part and "第四十一条" in part
+
+
+def test_hours_within_the_ceiling_say_nothing():
+    assert overtime.limits_part("一个月加班20个小时") is None and overtime.limits_part("每天加班1个小时") is None
