@@ -49,7 +49,7 @@ _REGIONAL_LEAVE = re.compile(r"陪产|护理假|育儿假|婚假")
 # her (老公说我产假… is about hers).
 _FATHER = r"(男方|男职工|爸爸|当爹的|老公|丈夫|男人|孩子(他)?爸|娃(他)?爹|姐夫|妹夫|女婿)"
 # 「那我老公呢？他能休几天」: the father named, then the question about his days (呢 closes the first half)
-_FATHER_ASKS = re.compile(rf"{_FATHER}(呢[？?，,]?)?[^。？?！!我她]{{0,10}}"
+_FATHER_ASKS = re.compile(rf"{_FATHER}(呢[？?，,]?)?[^。？?！!我她]{{0,16}}"
                           rf"(假|(休|请)[^。？?！!我她]{{0,4}}(几天|多少天|多久))")
 _HE_ASKS = re.compile(r"我(自己)?.{0,3}(能|可以|有|可)休.{0,6}(几|多少|多久)|我(自己)?的假")
 _AFTER_FIRST_BIRTHDAY = re.compile(

@@ -261,6 +261,12 @@ def _asked(text: str, candidates: list[Issue]) -> set[str]:
     return {i.id for i in candidates if any(i.first_match(q) is not None for q in questions)}
 
 
+def _asked_alone(text: str, general: Issue, specific: Issue) -> bool:
+    """A clause asks the general issue and not the specific one that would answer it in its stead."""
+    return any(general.first_match(q) is not None and specific.first_match(q) is None
+               for q in _CLAUSE.findall(text) if _ASKS.search(q))
+
+
 def _rank(issue: Issue, asked: bool) -> float:
     """Act-now issues first (do not sign, a dismissal under way); then what she asked; then the rest by
     urgency. A reviewer found her question (离职证明, 仲裁收不收费, 哺乳室) answered under sections on
@@ -291,8 +297,11 @@ def spot(text: str, situation: Facts | None = None, limit: int = MAX_ISSUES, use
         for added, condition in table[issue_id].adds:
             if _holds(condition, situation):
                 found.setdefault(added, found[issue_id])
-    replaced = {r for issue_id in found for r in table[issue_id].replaces}
     asked = _asked(text, [table[i] for i in found])
+    # a specific issue answers the general one in its stead, unless she asks the general question in a
+    # clause of its own (试用期怀孕被辞退…这个试用期本身合法吗: the probation's length is hers to know too)
+    replaced = {r for issue_id in found for r in table[issue_id].replaces
+                if not (table[r].urgency == 3 and _asked_alone(text, table[r], table[issue_id]))}
     order = list(table)
     ranked = sorted((i for i in found if i not in replaced),
                     key=lambda i: (_rank(table[i], i in asked), found[i], order.index(i)))

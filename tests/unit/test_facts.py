@@ -158,3 +158,7 @@ def test_a_range_of_two_neighbouring_digits_is_about_not_a_number(text, low):
 
 def test_about_two_or_three_years_is_no_tenure():
     assert facts.parse_tenure_months("我在厂里干了两三年") is None  # cn2an reads 两三 as 23 (276 months)
+
+
+def test_tenure_from_the_month_she_started_to_now():
+    assert facts.parse_tenure_months("从2023年4月干到现在，月薪6500", date(2026, 11, 28)) == 43

@@ -47,6 +47,14 @@ def cued(text: str) -> list[str]:
     ("现在怀孕三个月，每天要搬很多箱子", "prohibited_work"),
     ("公司下个月要搬去东莞，不跟去就当自动离职", "layoff"),
     ("公司让她去前台，工资降了一半，还说不同意就走人", "pressured_to_resign"),
+    ("组长叫俺们几个女的跟男的一样扛料袋，一袋六十斤，法律上有说法没", "women_heavy_work"),
+    ("老板拖了我们三个月工资，这个咋个办嘛，找哪个？", "labour_inspection"),
+    ("老板话冇单做，要一次过裁我哋十几个人", "layoff"),
+    ("组长天天让俺加班到夜里，说不加班就扣全勤奖", "fines_deductions"),
+    ("一个月就给1800，还说包了午饭，我觉得太低了，这个工资合法吗", "minimum_wage"),
+    ("上周刚做完引产手术，人事说只能请病假，病假工资只发一半", "maternity_pay"),
+    ("我老公在宁波另一家厂，他能有几天假", "regional_leave"),
+    ("公司要开出我，没有任何理由", "dismissal_general"),
 ])
 def test_the_words_workers_use_raise_the_issue(text, issue):
     assert issue in cued(text)
@@ -68,6 +76,7 @@ def test_the_words_workers_use_raise_the_issue(text, issue):
     ("原公司不给开离职证明，社保也没转走", "social_insurance_unpaid"),
     ("指头压断了，老板说给五千块私了，太少了吧", "compensation_amount"),
     ("我老婆没工作，产假期间有生育津贴吗", "maternity_pay"),
+    ("我怀孕五个月了，厂里让我扛六十斤的料袋", "women_heavy_work"),  # pregnant: the stricter rule is hers
 ])
 def test_close_wordings_do_not(text, issue):
     assert issue not in cued(text)
@@ -84,6 +93,14 @@ def test_her_years_make_the_contract_open_ended(text):
 def test_a_short_spell_adds_nothing():
     text = normalize("一直没签合同，我在这干了五个月")
     assert "open_ended_contract" not in [i.id for i in issues.spot(text, facts.extract(text), limit=0)]
+
+
+def test_a_question_of_its_own_keeps_the_general_issue_a_specific_one_replaces():
+    text = "试用期第五个月我怀孕了，校长让我月底走人。试用期怀孕能辞退我吗？这个试用期本身合法吗？"
+    assert {"dismissal_probation_pregnant", "probation"} <= set(cued(text))
+    assert "probation" not in cued("试用期怀孕了被辞退，合法吗")
+    asked = cued("另外我今年的年假一天没休。年假能折钱吗？")  # the specific issue answers that clause
+    assert "annual_leave_pay" in asked and "annual_leave" not in asked
 
 
 def test_harassment_comes_with_what_proves_it():
