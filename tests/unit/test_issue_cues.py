@@ -55,6 +55,9 @@ def cued(text: str) -> list[str]:
     ("上周刚做完引产手术，人事说只能请病假，病假工资只发一半", "maternity_pay"),
     ("我老公在宁波另一家厂，他能有几天假", "regional_leave"),
     ("公司要开出我，没有任何理由", "dismissal_general"),
+    ("老板要我们每个月倒交五百块钱培训费，不交就从工资里头扣", "documents_deposit"),
+    ("跟校长吵了两句，他直接抄起文件夹砸我", "workplace_violence"),
+    ("宝宝才五个月，补乳期可以拒绝加班吗", "nursing_hours"),
 ])
 def test_the_words_workers_use_raise_the_issue(text, issue):
     assert issue in cued(text)
@@ -68,6 +71,7 @@ def test_the_words_workers_use_raise_the_issue(text, issue):
     ("怀孕三个月，每次去产检都得用年假", "annual_leave"),  # whether antenatal checks are work time
     ("怀孕四个月时被解除了合同，公司只给了一个月工资", "pay_cut_pregnant"),  # a month's pay as severance
     ("公司开出了每月八千的条件", "dismissal_general"),
+    ("老板说这个月的工资下周打我卡上", "workplace_violence"),
     ("我们几个同事一起去吃饭", "group_dispute"),
     ("领导老是对我动手动脚还讲荤段子", "workplace_violence"),  # harassment, not a beating
     ("经理说不依他就开除我，还威胁我", "workplace_violence"),  # a threat of dismissal, not a blow
