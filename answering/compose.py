@@ -444,7 +444,10 @@ def _continues(clean: str, intent: str | None, stated: Facts, conv: Conversation
         return True
     if len(clean) <= FOLLOW_UP_MAX_CHARS and _HYPOTHETICAL.search(clean):
         return True
-    if issues.spot(clean, stated, use_model=False):
+    own = {i.id for i in issues.spot(clean, stated, limit=0, use_model=False)}
+    if own and len(clean) <= 20 and _FOLLOW_UP_REF.search(clean) and own <= issues.PROCEDURE:
+        return True  # how to pursue what she just told: 那去法院申请的话要带什么
+    if own:
         return False
     adds_fact = any(getattr(stated, name) is not None for name in FOLLOW_UP_FACTS)
     is_follow_up = adds_fact and (intent == "inform" or len(clean) <= FOLLOW_UP_MAX_CHARS)

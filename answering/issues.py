@@ -92,6 +92,12 @@ def taxonomy() -> dict[str, Issue]:
     ) for row in rows}
 
 
+# How to pursue a claim, not the claim itself: a follow-up naming only these (那去法院申请的话要带什么) is
+# about the matter she told just before, and is read with it.
+PROCEDURE = frozenset({"evidence", "arbitration_how", "arbitration_cost", "arbitration_deadline",
+                       "arbitration_before_court", "award_appeal", "award_enforcement", "arbitration_refused",
+                       "labour_inspection", "legal_aid", "union_help", "group_dispute"})
+
 _TENURE_AT_LEAST = {"worked_a_year": 12, "worked_ten_years": 120}
 
 

@@ -79,6 +79,13 @@ def test_n_is_counted_from_her_years_when_she_asks_how(searcher):
     assert "经济补偿N是6个月工资" in reply.text and "2年7个月" not in reply.text
 
 
+def test_a_follow_up_on_how_to_pursue_it_stays_with_what_she_told(searcher):
+    reply = talk(searcher, "裁决书下来了，公司就是拖着不给钱，咋办", "那去法院申请的话要带什么？")
+    assert "award_enforcement" in reply.issues and "强制执行" in reply.text
+    fresh = talk(searcher, "裁决书下来了，公司就是拖着不给钱，咋办", "另外我想问下产假有多少天")
+    assert "award_enforcement" not in fresh.issues  # a new question of its own is not read with the last
+
+
 def test_a_long_story_is_answered_and_her_facts_said_back(searcher):
     story = ("俺在电子厂干了四年了，现在怀孕五个月，月薪6000，人事天天找俺谈话，让俺签个自愿离职的单子，"
              "说签了给两千块，不签以后也没好果子吃，俺现在到底签还是不签啊")
