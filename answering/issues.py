@@ -92,6 +92,10 @@ def taxonomy() -> dict[str, Issue]:
     ) for row in rows}
 
 
+# Any word of pregnancy, birth, nursing or a baby, in the words workers use (after normalize).
+_THREE_PERIOD_WORDS = re.compile(r"孕|产假|产期|产检|产后|顺产|剖腹产|剖宫产|流产|引产|小产|分娩|哺乳|喂奶|吃奶|母乳"
+                                 r"|宝宝|娃|孩子|小孩|月子|生了|生完|三期|肚子|预产|BB|bb|怀")
+
 # How to pursue a claim, not the claim itself: a follow-up naming only these (那去法院申请的话要带什么) is
 # about the matter she told just before, and is read with it.
 PROCEDURE = frozenset({"evidence", "arbitration_how", "arbitration_cost", "arbitration_deadline",
@@ -297,8 +301,13 @@ def spot(text: str, situation: Facts | None = None, limit: int = MAX_ISSUES, use
     floor = LEARNED_BESIDE_CUES if found else LEARNED_THRESHOLD
     use_model = use_model and (bool(found) or not OUTSIDE_WORK.search(text))
     for issue_id, prob in (learned(text[:MAX_SPOT_CHARS]) if use_model else {}).items():
-        if prob >= floor:
-            found.setdefault(issue_id, len(text) + int((1 - prob) * 100))  # after what a cue placed
+        if prob >= floor and issue_id not in found:
+            found[issue_id] = len(text) + int((1 - prob) * 100)  # after what a cue placed
+            issue = table[issue_id]
+            if issue.requires == "three_period" and issue.otherwise and not _THREE_PERIOD_WORDS.search(text):
+                # the model's guess on a message with no word of pregnancy, birth or a baby (乳腺癌 is not
+                # 哺乳): the general rule, which a told stage would have fitted anyway
+                found.setdefault(issue.otherwise, found.pop(issue_id))
     for issue_id in list(found):  # what her situation makes part of an issue (a year unsigned: open-ended)
         for added, condition in table[issue_id].adds:
             if _holds(condition, situation):

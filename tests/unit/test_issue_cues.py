@@ -58,6 +58,13 @@ def cued(text: str) -> list[str]:
     ("老板要我们每个月倒交五百块钱培训费，不交就从工资里头扣", "documents_deposit"),
     ("跟校长吵了两句，他直接抄起文件夹砸我", "workplace_violence"),
     ("宝宝才五个月，补乳期可以拒绝加班吗", "nursing_hours"),
+    ("娃儿才四个月，公司连个挤奶的地方都莫得，只能在厕所头挤", "nursing_room"),
+    ("今年查出来乳腺癌，正化疗呢，公司说俺老请假，让俺这个月底就别来了", "sick_leave"),
+    ("合同是跟一个人才服务公司签的，派到学校当老师", "labour_dispatch"),
+    ("我是派遣到银行做柜员的，跟行里正式员工干一样的活，工资差了快一半", "equal_pay"),
+    ("产假结束回去，发现我的位置已经被新招的人顶上了", "pay_cut_pregnant"),
+    ("老板一直没同我们买社保，我现在想辞工不做", "resign_for_cause"),
+    ("揣娃八个多月了，车间主任还让俺搬那一箱箱的冻肉", "prohibited_work"),
 ])
 def test_the_words_workers_use_raise_the_issue(text, issue):
     assert issue in cued(text)
@@ -105,6 +112,13 @@ def test_a_question_of_its_own_keeps_the_general_issue_a_specific_one_replaces()
     assert "probation" not in cued("试用期怀孕了被辞退，合法吗")
     asked = cued("另外我今年的年假一天没休。年假能折钱吗？")  # the specific issue answers that clause
     assert "annual_leave_pay" in asked and "annual_leave" not in asked
+
+
+def test_the_models_guess_of_a_pregnancy_rule_needs_a_word_of_pregnancy():
+    text = normalize("俺是大连一家海产公司的出纳，干了快十年了，今年查出来乳腺癌，正化疗呢，"
+                     "公司来人说俺老请假影响工作，让俺这个月底就别来了，这能行吗")
+    found = [i.id for i in issues.spot(text, facts.extract(text), limit=0)]
+    assert "dismissal_pregnant" not in found and "dismissal_general" in found  # 乳腺癌 is not 哺乳
 
 
 def test_harassment_comes_with_what_proves_it():
