@@ -380,6 +380,8 @@ def _compensation_part(found: list[Issue], known: Facts, question: str) -> str |
     text = compensation.render_compensation(result)
     if ending == "unlawful_dismissal" and not protected:
         text = "如果公司没有法定理由就辞退你（属于违法解除）：" + text
+    elif ending == "she_resigned_art38":  # N only when she left for the employer's fault, never for her own reasons
+        text = "如果你是因为单位拖欠工资、不交社保等法定原因辞职的（个人原因辞职没有经济补偿）：" + text
     elif ending == "contract_expired_not_renewed" and protected:
         text = "如果单位在你孕期、产期、哺乳期内以合同到期为由终止合同（属于违法终止）：" + text
     return "按你说的情况算一下：\n" + text

@@ -48,12 +48,16 @@ def to_int(text: str, low: bool = False) -> int | None:
         return None
 
 
+# A relative named in her own story is not whom she asks for: 我妈身体不好，我要回去照顾她; 我姐说…;
+# 我女儿才三个月 (her baby). The relative is the subject when the words go on about her work or pregnancy.
+_NOT_HER_STORY = (r"(?!说|讲|身体|生病|病了|住院|[0-9一二两三四五六七八九十]+(岁|个多?月)|才|刚出生|出生|上学"
+                  r"|觉得|告诉|让我|叫我|劝我|帮我|照顾|带孩子|带娃)")
 ASKERS = {"self": "", "husband": "你爱人", "parent": "你女儿", "partner": "你女朋友", "relative": "你家人",
           "colleague": "你同事"}
 _ASKER = (("husband", r"我(老婆|媳妇|妻子|爱人|太太|内人|孩子他妈|孩子妈)"),
-          ("parent", r"我(女儿|闺女|姑娘家|家姑娘|家闺女)"),
+          ("parent", rf"我(女儿|闺女|姑娘家|家姑娘|家闺女){_NOT_HER_STORY}"),
           ("partner", r"我(女朋友|对象|女友)"),
-          ("relative", r"我(妈|母亲|姐|妹|嫂子|儿媳|儿媳妇|表姐|表妹|堂姐|小姨|姨|亲戚)"),
+          ("relative", rf"我(妈|母亲|姐|妹|嫂子|儿媳|儿媳妇|表姐|表妹|堂姐|小姨|姨|亲戚){_NOT_HER_STORY}"),
           ("colleague", r"(我(的)?同事|我们厂.{0,2}(一个|有个)女|工友)"))
 
 

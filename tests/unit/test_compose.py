@@ -86,6 +86,17 @@ def test_a_follow_up_on_how_to_pursue_it_stays_with_what_she_told(searcher):
     assert "award_enforcement" not in fresh.issues  # a new question of its own is not read with the last
 
 
+def test_n_for_leaving_is_said_to_need_the_employers_fault(searcher):
+    reply = talk(searcher, "公司拖了我三个月工资，我想辞职，我干了3年，能拿补偿吗")
+    assert "个人原因辞职没有经济补偿" in reply.text and "3个月工资" in reply.text
+
+
+def test_a_relative_in_her_own_story_is_not_whom_she_asks_for(searcher):
+    reply = talk(searcher, "今年我妈身体不好，我打算回老家照顾她，就主动跟老板提了辞职。"
+                           "我姐说干满三年能拿补偿，是这样吗？")
+    assert "指你家人" not in reply.text and "resignation" in reply.issues
+
+
 def test_a_long_story_is_answered_and_her_facts_said_back(searcher):
     story = ("俺在电子厂干了四年了，现在怀孕五个月，月薪6000，人事天天找俺谈话，让俺签个自愿离职的单子，"
              "说签了给两千块，不签以后也没好果子吃，俺现在到底签还是不签啊")

@@ -162,3 +162,11 @@ def test_about_two_or_three_years_is_no_tenure():
 
 def test_tenure_from_the_month_she_started_to_now():
     assert facts.parse_tenure_months("从2023年4月干到现在，月薪6500", date(2026, 11, 28)) == 43
+
+
+@pytest.mark.parametrize("text,asker", [("今年我妈身体不好，我打算回老家照顾她", None),
+                                        ("我姐说干满三年能拿补偿", None), ("我女儿才三个月，公司让我加班", None),
+                                        ("我妈在纺织厂干了二十年", "relative"),
+                                        ("我女儿怀孕了，公司要辞退她", "parent")])
+def test_a_relative_named_in_her_story_is_not_the_one_asked_about(text, asker):
+    assert facts.parse_asker(text) == asker

@@ -65,6 +65,8 @@ def cued(text: str) -> list[str]:
     ("产假结束回去，发现我的位置已经被新招的人顶上了", "pay_cut_pregnant"),
     ("老板一直没同我们买社保，我现在想辞工不做", "resign_for_cause"),
     ("揣娃八个多月了，车间主任还让俺搬那一箱箱的冻肉", "prohibited_work"),
+    ("我就主动跟老板提了辞职，最晚要干到哪天才能走", "resignation"),
+    ("我姐说干满三年走人就能拿三个月工资的补偿，是这样吗", "compensation_amount"),
 ])
 def test_the_words_workers_use_raise_the_issue(text, issue):
     assert issue in cued(text)
