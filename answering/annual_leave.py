@@ -33,7 +33,9 @@ UNUSED_PAY_PERCENT, NORMAL_PAY_PERCENT = 300, 100  # 实施办法 第十条
 
 _NEW_EMPLOYER = re.compile(r"新(员工|单位|公司|入职|来的)|刚(换|入职|进|来)|今年(才|刚)(来|进|入职)"
                            r"|换了.{0,3}(公司|单位|工作)")
-_NONE_TAKEN = re.compile(r"一天(都|也)?(没|没有|未)(让)?(休|歇)|(都|全|从来|一直)(没|没有)(休|歇)")
+# Not one day taken: 一天没休, 一天年假都没休过 (一天 here is "not a single day", never the count 1).
+_NOT_ONE_DAY = re.compile(r"一天(的)?(年休假|年假)?(都|也)(没|没有|未)(让)?(休|歇)")
+_NONE_TAKEN = re.compile(rf"{_NOT_ONE_DAY.pattern}|一天(没|没有|未)(让)?(休|歇)|(都|全|从来|一直)(没|没有)(休|歇)")
 _UNUSED = tuple(re.compile(p) for p in (  # each names the days in group n
     rf"(?P<n>{NUMBER})天(的)?年(休)?假.{{0,8}}(没|未)休",
     rf"年(休)?假.{{0,6}}(还)?(有|剩|剩下)?(?P<n>{NUMBER})天.{{0,6}}(没|未)休",
@@ -49,7 +51,7 @@ def entitled_days(career_months: int) -> int:
 def parse_unused_days(text: str) -> int | None:
     """Days of annual leave she was not let take: 五天年假一天没休, 年假还有3天没休, 没休的5天年假.
     年假一天没休 means not one day taken, never one day: the days are then not told."""
-    if _NONE_TAKEN.search(text) and not _UNUSED[0].search(text):
+    if _NOT_ONE_DAY.search(text) or (_NONE_TAKEN.search(text) and not _UNUSED[0].search(text)):
         return None
     for pattern in _UNUSED:
         if (m := pattern.search(text)) and (n := to_int(m.group("n"))) and 0 < n <= 15:

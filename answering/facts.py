@@ -208,7 +208,9 @@ _TENURE_OBJECT = r"[^\s\d，。,.!！?？;；、孕怀生产岁宝娃孩月年�
 _TENURE = re.compile(
     rf"(干|做|工作|上班|入职|进厂|进公司|进单位|进来|呆|待|在这|在厂里|在公司|在单位|工龄|司龄|来了|打工|返工"
     rf"|参加工作)"
-    rf"{_TENURE_OBJECT}({_TENURE_FILLER})({_NUM}|半)(年|个月)(半|多)?(零?({_NUM})个?月)?")
+    rf"{_TENURE_OBJECT}({_TENURE_FILLER})({_NUM}|半)(年|个月)(半|多)?(零?({_NUM})个?月)?"
+    # 入职三年内不得怀孕 is a clause's period, not her service
+    r"(?!内|之内|以内|期间|里不|后才|以后才)")
 # A span told alone, right after the job (在公司当行政，2年2个月了): years only, so that 怀孕3个月了 is not one.
 # Its groups are numbered as _TENURE's, for _span_months.
 _TENURE_BARE = re.compile(rf"(公司|厂|单位|店|上班|工作|当.{{1,4}}|做.{{1,4}})[^。？！?!]{{0,10}}[，,]\s*()"

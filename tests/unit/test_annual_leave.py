@@ -44,3 +44,9 @@ def test_not_one_day_taken_is_all_her_days_never_one():
     text = annual_leave.pay_part("今年的年假一天都没休", 6525, entitled=5)
     assert text.startswith("你没休的5天年假，单位还应补发你3000元")
     assert "已过天数÷365" in text  # leaving mid-year pro-rates (实施办法 第十二条)
+
+
+def test_not_a_single_day_taken_is_all_her_days_never_one_day():
+    assert annual_leave.parse_unused_days("我进酒店以后一天年假都没休过") is None
+    part = annual_leave.pay_part("我进酒店以后一天年假都没休过，年假能不能折成钱", 4500, 5)
+    assert "你没休的5天年假" in part and "没休的1天" not in part

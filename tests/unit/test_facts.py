@@ -170,3 +170,9 @@ def test_tenure_from_the_month_she_started_to_now():
                                         ("我女儿怀孕了，公司要辞退她", "parent")])
 def test_a_relative_named_in_her_story_is_not_the_one_asked_about(text, asker):
     assert facts.parse_asker(text) == asker
+
+
+@pytest.mark.parametrize("text,months", [("合同里写着入职三年内不得结婚生育", None), ("工作两年之内不准生孩子", None),
+                                         ("我入职三年了", 36)])
+def test_a_clauses_period_is_not_her_service(text, months):
+    assert facts.parse_tenure_months(text) == months
