@@ -13,7 +13,7 @@ import cn2an
 
 from answering.dates import parse_date
 from knowledge import places
-from knowledge.numerals import DIGIT_CHARS, DIGITS, YEAR_DIGIT_CHARS, year_to_int
+from knowledge.numerals import DIGIT_CHARS, DIGITS, YEAR_DIGIT_CHARS, range_low, year_to_int
 
 _DIGIT = rf"[0-9{DIGIT_CHARS}十]"
 _NUM = _DIGIT + "+"
@@ -26,20 +26,14 @@ _ORDER = re.compile(rf"第({_NUM})(胎|个孩子|个宝宝|孩|个娃|个小孩|
 _MONTHS = re.compile(rf"({_NUM})(个半|个)?多?月")
 
 
-# Two neighbouring digits say "about": 两三年, 三四千, 六七十个小时. cn2an reads 两三 as 23, so a story's
-# 干了两三年 became 23 years of service; such a range is no number (or its lower end, where asked for).
-_RANGE = re.compile(r"([一二两三四五六七八九])([二三四五六七八九])([十百千万]?)")
-_NEXT = {"一": "二", "二": "三", "两": "三", "三": "四", "四": "五", "五": "六", "六": "七", "七": "八", "八": "九"}
-
-
 def to_int(text: str, low: bool = False) -> int | None:
-    """'12' / '十二' / '二〇二五' -> int; None when it is not a number. A range (两三, 六七十) is None,
-    or its lower end (2, 60) with `low`."""
+    """'12' / '十二' / '二〇二五' -> int; None when it is not a number. Two neighbouring digits say "about"
+    (两三年, 六七十个小时): None, or the lower end (2, 60) with `low` -- never 23 or 67."""
     text = text.strip()
     if text.isdigit():
         return int(text)
-    if (m := _RANGE.fullmatch(text)) and _NEXT.get(m.group(1)) == m.group(2):
-        return to_int(m.group(1) + m.group(3)) if low else None
+    if (about := range_low(text)) is not None:
+        return about if low else None
     if re.fullmatch(f"[{YEAR_DIGIT_CHARS}]{{4}}", text):  # year read digit by digit
         return year_to_int(text)
     try:

@@ -70,3 +70,18 @@ def cn_number(n: int) -> str:
             out += "零"
         out += below_100(rest, leading=not out)
     return out
+
+
+_RANGE_UNITS = {**_UNITS, "万": 10000, "": 1}
+
+
+def range_low(numeral: str) -> int | None:
+    """The lower end of an "about" numeral, two neighbouring digits and perhaps a unit: 两三 -> 2, 六七十 -> 60,
+    三四千 -> 3000; None for any other numeral. cn2an reads 两三 as 23, so 干了两三年 became 23 years."""
+    if len(numeral) not in (2, 3):
+        return None
+    first, second, unit = numeral[0], numeral[1], numeral[2:]
+    if first not in _VALUES or second not in _VALUES or unit not in _RANGE_UNITS:
+        return None
+    low = _VALUES[first]
+    return low * _RANGE_UNITS[unit] if low > 0 and _VALUES[second] == low + 1 else None

@@ -1,7 +1,7 @@
 """Tests for knowledge.numerals: Chinese numerals both ways."""
 import pytest
 
-from knowledge.numerals import cn_number, cn_to_int
+from knowledge.numerals import cn_number, cn_to_int, range_low
 
 
 @pytest.mark.parametrize(
@@ -17,3 +17,9 @@ def test_chinese_numerals(numeral, value):
                                   (1100, "一千一百"), (1260, "一千二百六十")])
 def test_cn_number(n, cn):
     assert cn_number(n) == cn
+
+
+@pytest.mark.parametrize("numeral,low", [("两三", 2), ("六七十", 60), ("三四千", 3000), ("十二", None), ("二十", None),
+                                         ("三五", None), ("二〇二五", None)])
+def test_an_about_numeral_gives_its_lower_end(numeral, low):
+    assert range_low(numeral) == low
