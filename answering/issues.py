@@ -117,8 +117,6 @@ def _holds(condition: str, situation: Facts) -> bool | None:
         return False if situation.stage in ("nursing", "maternity_leave", "miscarriage") else None
     if condition == "miscarried":  # 流产假 is for a loss; 先兆流产 or 保胎 is a pregnancy to protect
         return True if situation.stage == "miscarriage" else (False if situation.stage == "pregnant" else None)
-    if condition == "always":
-        return True
     if condition in _TENURE_AT_LEAST:  # 劳动合同法 第十四条: a year without a written contract; ten years' service
         months = situation.tenure_months
         return None if months is None else months >= _TENURE_AT_LEAST[condition]

@@ -122,6 +122,3 @@ def test_the_models_guess_of_a_pregnancy_rule_needs_a_word_of_pregnancy():
     found = [i.id for i in issues.spot(text, facts.extract(text), limit=0)]
     assert "dismissal_pregnant" not in found and "dismissal_general" in found  # 乳腺癌 is not 哺乳
 
-
-def test_harassment_comes_with_what_proves_it():
-    assert "harassment_evidence" in cued("领导老是对我动手动脚")
