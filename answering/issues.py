@@ -263,16 +263,20 @@ def learned(text: str) -> dict[str, float]:
     return {c: float(p) for c, p in zip(classes, probs) if p >= LEARNED_THRESHOLD}
 
 
+def _questions(text: str) -> list[str]:
+    """The clauses of a message that ask something."""
+    return [clause for clause in _CLAUSE.findall(text) if _ASKS.search(clause)]
+
+
 def _asked(text: str, candidates: list[Issue]) -> set[str]:
     """The candidates raised in a clause that asks something (her question, not her story's setting)."""
-    questions = [s for s in _CLAUSE.findall(text) if _ASKS.search(s)]
+    questions = _questions(text)
     return {i.id for i in candidates if any(i.first_match(q) is not None for q in questions)}
 
 
 def _asked_alone(text: str, general: Issue, specific: Issue) -> bool:
     """A clause asks the general issue and not the specific one that would answer it in its stead."""
-    return any(general.first_match(q) is not None and specific.first_match(q) is None
-               for q in _CLAUSE.findall(text) if _ASKS.search(q))
+    return any(general.first_match(q) is not None and specific.first_match(q) is None for q in _questions(text))
 
 
 def _rank(issue: Issue, asked: bool) -> float:
