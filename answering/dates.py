@@ -198,6 +198,27 @@ STORY_RULES: tuple[tuple[re.Pattern[str], Resolver], ...] = (
 )
 
 
+YEAR_MONTH = re.compile(  # 2025年8月, 2025年8月底, 二〇二四年三月份, 明年1月: a month of a year, no day
+    rf"(?:(?<!\d)({_YEAR})\s*年|(今年|明年|去年|前年))\s*({N})\s*月份?\s*(底|末|下旬)?"
+    rf"(?!\s*(?:\d|[{CN}]{{1,3}}\s*[日号]))")
+_YEARS_FROM_NOW = {"今年": 0, "明年": 1, "去年": -1, "前年": -2}
+
+
+def parse_year_month(text: str, today: date | None = None) -> tuple[date, bool] | None:
+    """A month she told without a day (2025年8月底离职, 合同明年1月到期): its last day when she said
+    底/末/下旬, else its first day, so a time limit counted from it is never later than the real one;
+    and whether the day was only assumed (False for 月底). None when there is none or it is no month."""
+    m = YEAR_MONTH.search(text)
+    if m is None:
+        return None
+    year = number(m.group(1)) if m.group(1) else (today or date.today()).year + _YEARS_FROM_NOW[m.group(2)]
+    month = number(m.group(3))
+    if year is None or month is None or not 1 <= month <= 12:
+        return None
+    year += 2000 if year < 100 else 0
+    return (_last_day(year, month), False) if m.group(4) else (date(year, month, 1), True)
+
+
 def parse_date(text: str, today: date | None = None) -> date | None:
     """The first date told in her story: 2025-05-10, 2025年5月10日, 5月10号 (this year), 昨天; None
     when there is none, or when the one written does not exist (2025年2月30日)."""

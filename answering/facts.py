@@ -45,7 +45,7 @@ def to_int(text: str, low: bool = False) -> int | None:
 # A relative named in her own story is not whom she asks for: 我妈身体不好，我要回去照顾她; 我姐说…;
 # 我女儿才三个月 (her baby). The relative is the subject when the words go on about her work or pregnancy.
 _NOT_HER_STORY = (r"(?!说|讲|身体|生病|病了|住院|[0-9一二两三四五六七八九十]+(岁|个多?月)|才|刚出生|出生|上学"
-                  r"|觉得|告诉|让我|叫我|劝我|帮我|照顾|带孩子|带娃)")
+                  r"|觉得|告诉|让我|叫我|劝我|帮我|照顾|带孩子|带娃|退休了?[，,]\s*我|在家)")
 ASKERS = {"self": "", "husband": "你爱人", "parent": "你女儿", "partner": "你女朋友", "relative": "你家人",
           "colleague": "你同事"}
 _ASKER = (("husband", r"我(老婆|媳妇|妻子|爱人|太太|内人|孩子他妈|孩子妈)"),
@@ -157,15 +157,20 @@ def parse_pregnancy_months(text: str) -> float | None:
     weeks = re.search(rf"(孕|怀孕)({_NUM})(周|个?星期)", text)
     if weeks and (w := to_int(weeks.group(2))) is not None and w <= 42:
         return round(w / 4.345 * 2) / 2  # weeks to months, to the half month
-    after = re.search(rf"(怀孕|孕|身孕|怀了|流产|引产|胎停|小产"
-                      rf"|停育)[^，。,；！？]{{0,6}}?({_NUM}(个半|个)?多?月)", text)
-    before = re.search(rf"({_NUM}(个半|个)?多?月)(的)?(身孕|大的?时候"
-                       rf"|的时候)?[^，。,；！？]{{0,4}}(流产|引产|胎停|小产|停育|身孕)", text)
-    near = after.group(2) if after else before.group(1) if before else None
-    m = _MONTHS.search(near) if near else None
-    if not m:
-        return None
-    n = to_int(m.group(1))
+    told = [m.group(2) for m in _MONTHS_AFTER.finditer(text)] + [m.group(1) for m in _MONTHS_BEFORE.finditer(text)]
+    # a story runs forward: 面试时怀孕一个多月…五个多月的时候胎停了 is a loss at five months
+    return max((n for near in told if (n := _pregnancy_span(near)) is not None), default=None)
+
+
+_MONTHS_AFTER = re.compile(rf"(怀孕|孕|身孕|怀了|流产|引产|胎停|小产|停育)[^，。,；！？]{{0,6}}?"
+                           rf"({_NUM}(个半|个)?多?月)")
+_MONTHS_BEFORE = re.compile(rf"({_NUM}(个半|个)?多?月)(的)?(身孕|大的?时候|的时候)?[^，。,；！？]{{0,4}}"
+                            rf"(流产|引产|胎停|小产|停育|身孕)")
+
+
+def _pregnancy_span(near: str) -> float | None:
+    m = _MONTHS.search(near)
+    n = to_int(m.group(1)) if m else None
     if n is None or n > 10:
         return None
     return n + (0.5 if m.group(2) == "个半" else 0.0)
@@ -178,8 +183,8 @@ _IMAGINED_PREGNANCY = re.compile(r"(要是|如果|万一|假如|假设|以后|�
                                  r"(怀孕|怀了|怀上|要孩子|要二胎|生孩子|生二胎)")
 # A pregnancy she denies is not one either: 我没犯错也没怀孕, 还没怀上 (a reviewer found 没怀孕 read as 怀孕中).
 _DENIED_PREGNANCY = re.compile(r"(没|没有|未|不是|并没有?|还没有?|也没有?|又没有?)(在)?(怀孕|怀上|怀了|有孕)")
-_MATERNITY_LEAVE = re.compile(r"(在|正在|还在|刚|正)休产假|产假(中|期间|还没)"
-                              r"|坐月子|月子里|刚生(完|了)|生完孩子|生完娃|刚出月子")
+_MATERNITY_LEAVE = re.compile(r"(在|正在|还在|刚|正)休产假|坐月子|月子里|刚生(完|了)|生完孩子|生完娃|刚出月子")
+_LEAVE_SPOKEN_OF = re.compile(r"产假(中|期间|还没)")
 _NURSING = re.compile(r"哺乳|喂奶|背奶|吸奶|母乳|吃奶|(休|修)完产假|产假(结束|休完|到期)")
 _MISCARRIAGE_WORDS = re.compile(r"流产|引产|胎停|小产|停育|胎死|没保住|(孩子|胎儿|宝宝|娃)(没了|掉了)"
                                 r"|(怀孕|怀).{0,8}(时候|时)(没的|没了|掉的|掉了)")
@@ -198,30 +203,34 @@ _TENURE_FILLER = (r"(?:[了过有咗满整足共都就才也快近]|已经|整�
                   r"|大概|大约|刚好|正好|刚刚)*")
 # What she did, between the verb and the span (做保洁整八年, 干出纳六年): a few characters, never a
 # word of pregnancy or a baby's age, which have spans of their own.
-_TENURE_OBJECT = r"[^\s\d，。,.!！?？;；、孕怀生产岁宝娃孩月年天周零一二两三四五六七八九十半]{0,4}?"
+_TENURE_OBJECT = r"[^\s\d，。,.!！?？;；、孕怀生产岁宝娃孩月年天周零一二两三四五六七八九十半不没未]{0,4}?"
 _TENURE = re.compile(
     rf"(干|做|工作|上班|入职|进厂|进公司|进单位|进来|呆|待|在这|在厂里|在公司|在单位|工龄|司龄|来了|打工|返工"
-    rf"|参加工作)"
+    rf"|参加工作|到现在|到今天|到如今|至今|算下来|算起来)"
     rf"{_TENURE_OBJECT}({_TENURE_FILLER})({_NUM}|半)(年|个月)(半|多)?(零?({_NUM})个?月)?"
     # 入职三年内不得怀孕 is a clause's period, not her service
     r"(?!内|之内|以内|期间|里不|后才|以后才)")
 # A span told alone, right after the job (在公司当行政，2年2个月了): years only, so that 怀孕3个月了 is not one.
 # Its groups are numbered as _TENURE's, for _span_months.
 _TENURE_BARE = re.compile(rf"(公司|厂|单位|店|上班|工作|当.{{1,4}}|做.{{1,4}})[^。？！?!]{{0,10}}[，,]\s*()"
-                          rf"({_NUM})(年)(半|多)?(零?({_NUM})个?月)?了")
+                          rf"({_NUM})(年)(半|多)?(零?({_NUM})个?月)?(?(6)[了，,。]|了)")
 # A span across several employers (一共工作了12年, 参加工作二十年, 社会工龄): what annual leave counts
 # (企业职工带薪年休假实施办法 第四条), never what compensation counts (only this employer's years).
 # Only a story that names other employers makes a span her working life: 一共干了5年 alone is this one.
 _CAREER = re.compile(r"参加工作|社会工龄|(换|跳槽)(了|过|到)?.{0,3}(公司|单位|厂|工作)"
                      r"|[几两三四五六七八九]家(公司|单位|厂)|(这家|现在的?|新)(公司|单位|厂).{0,2}(才|刚|今年)"
                      r"|以前(的|在)?(单位|公司|厂)")
-_TENURE_SINCE = re.compile(rf"({_DIGIT}{{4}})\s*年\s*(({_DIGIT}{{1,2}})\s*月)?.{{0,6}}"
+_TENURE_SINCE = re.compile(rf"({_DIGIT}{{4}}\s*年|今年|去年|前年)\s*(({_DIGIT}{{1,2}})\s*月)?.{{0,6}}"
                            rf"(入职|进厂|进的|进公司|开始上班|开始工作|来的|干到(现在|今天|如今)|做到(现在|今天|如今))")
+_YEARS_AGO = {"今年": 0, "去年": 1, "前年": 2}
+_UNTIL_NOW = frozenset({"到现在", "到今天", "到如今", "至今"})
+_LEFT = re.compile(r"离职|辞职|辞工|走了|走的|辞退|开除|解除|被裁|离开|出事|受伤|生完|生了")
 _CONTRACT_YEARS = re.compile(rf"(签了|签的|签过|订了)(?:一份|份)?({_NUM})年"
                              rf"(?:的)?(?:劳动)?合同.{{0,12}}(到期|期满|满了)")
 _WAGE = re.compile(
     r"(月薪|月工资|工资|人工|每个?月|一个月|底薪|税前|到手|平均工资|每月工资|平均|月收入)"  # 人工: Cantonese for wage
-    r"(?:是|有|才|在|大概|大约|差不多|就|能拿|拿|发|平均|下来|到手|税前|一般|工资|都|也|一直|基本上?|固定|从|原来|本来)*"
+    r"(?:是|有|才|在|大概|大约|差不多|就|能拿|拿|发|平均|下来|到手|税前|一般|工资|都|也|一直|基本上?|固定|从|原来|本来"
+    r"|一个月|每个?月)*"  # 平均一个月5600
     r"([0-9]+(?:\.[0-9]+)?[kK千万]?[0-9]?|[零一二两三四五六七八九十百千万]+)(元|块|块钱)?")
 _WAGE_BEFORE = re.compile(rf"([0-9]+(?:\.[0-9]+)?[kK千万]?[0-9]?"
                           rf"|[一二两三四五六七八九十][千万][{DIGITS}]?)(元|块)?(钱)?(一|每)个?月")
@@ -246,12 +255,12 @@ def parse_stage(text: str) -> str | None:
         return "miscarriage"
     if _NURSING.search(text) or (m := parse_baby_months(text)) is not None and m < 12:
         return "nursing"
-    if _MATERNITY_LEAVE.search(text):
+    pregnant = bool(_PREGNANT.search(_DENIED_PREGNANCY.sub("", _IMAGINED_PREGNANCY.sub("", text)))
+                    or _MISCARRIAGE_RISK.search(text) or "保胎" in text)
+    # 产假期间 spoken of by a woman who tells her months of pregnancy is the leave ahead of her
+    if _MATERNITY_LEAVE.search(text) or (_LEAVE_SPOKEN_OF.search(text) and not pregnant):
         return "maternity_leave"
-    if (_PREGNANT.search(_DENIED_PREGNANCY.sub("", _IMAGINED_PREGNANCY.sub("", text)))
-            or _MISCARRIAGE_RISK.search(text) or "保胎" in text):
-        return "pregnant"
-    return None
+    return "pregnant" if pregnant else None
 
 
 # Probation is over: 转正了, 过了试用期, 试用期已经结束.
@@ -285,6 +294,8 @@ def parse_tenure_months(text: str, today: date | None = None) -> int | None:
     """How long she has worked there, in months: 干了四年, 工作2年7个月, 入职一年半, 2019年入职.
     A span she gives for her whole working life (一共工作了12年) is not this employer's."""
     m = _TENURE.search(text) or _TENURE_BARE.search(text)
+    if m and m.group(1) in _UNTIL_NOW and _LEFT.search(text[max(0, m.start() - 8):m.start()]):
+        return None  # 辞职到现在一年零三个月: the time since she left, not her service
     if m:
         return None if _CAREER.search(text) else _span_months(m)
     m = _CONTRACT_YEARS.search(text)
@@ -293,7 +304,8 @@ def parse_tenure_months(text: str, today: date | None = None) -> int | None:
     m = _TENURE_SINCE.search(text)
     if m:
         today = today or date.today()
-        year = to_int(m.group(1))
+        told = m.group(1)
+        year = today.year - _YEARS_AGO[told] if told in _YEARS_AGO else to_int(told.rstrip("年 "))
         month = to_int(m.group(3)) if m.group(3) else 1
         if year and month and 1950 < year <= today.year and 1 <= month <= 12:
             return max(0, (today.year - year) * 12 + today.month - month)
@@ -384,14 +396,34 @@ def span_cn(months: int) -> str:
     return (f"{years}年" if years else "") + (f"{rest}个月" if rest else "")
 
 
-def extract(text: str, entities: list[dict] | None = None, today: date | None = None) -> Facts:
-    """All facts stated in one message. Entity values from the NLU are used as hints."""
+# A place that is not where she works: a friend's city, her hometown (我一个在北京的朋友说…, 我老家安徽的).
+_NOT_HER_PLACE = re.compile(r"(老家|户口|户籍|娘家|婆家)(是|在)?[^，。,；;？?！!]{0,8}"
+                            r"|在[^，。,；;？?！!的]{1,8}的?(朋友|同事|同学|亲戚|闺蜜|老乡|姐妹|网友|熟人)"
+                            r"|(朋友|同学|亲戚|闺蜜|老乡|网友|熟人)(在|说|那边)[^，。,；;？?！!]{0,8}")
+
+
+def _her_places(text: str) -> str:
+    """The text with places that belong to someone else blanked out (offsets kept for NLU entities)."""
+    return _NOT_HER_PLACE.sub(lambda m: " " * len(m.group(0)), text)
+
+
+def parse_province(text: str, entities: list[dict] | None = None) -> str | None:
+    """The province where she works: an NLU entity or a named place, never a friend's city or her
+    hometown (a reviewer found a Foshan mother's leave counted for Beijing, where her friend lives)."""
+    hers = _her_places(text)
     province = None
     for ent in entities or []:
-        if ent.get("entity") == "province":
+        start = ent.get("start")
+        blanked = isinstance(start, int) and hers[start:start + 1] == " " != text[start:start + 1]
+        if ent.get("entity") == "province" and not blanked:
             province = places.canonical_province(str(ent.get("value", "")))
+    return province or places.find_province(hers)
+
+
+def extract(text: str, entities: list[dict] | None = None, today: date | None = None) -> Facts:
+    """All facts stated in one message. Entity values from the NLU are used as hints."""
     return Facts(
-        province=province or places.find_province(text),
+        province=parse_province(text, entities),
         birth_date=parse_birth_date(text, today),
         babies=parse_babies(text),
         difficult_birth=parse_difficult(text),

@@ -57,3 +57,19 @@ def test_no_second_date_grammar_in_the_answer_logic():
 
     files = [p for package in ("answering", "actions") for p in (ROOT / package).rglob("*.py")]
     assert [p.name for p in files if p.name != "dates.py" and grammar(p)] == []
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("2025年8月底离职的", (date(2025, 8, 31), False)),
+    ("二〇二四年三月份被辞退", (date(2024, 3, 1), True)),  # no day: the first, so no limit is counted late
+    ("25年8月走的", (date(2025, 8, 1), True)),
+    ("2025年8月31日离职", None),  # a full date is parse_date's
+    ("2025年13月", None),
+])
+def test_a_month_told_without_a_day(text, expected):
+    assert dates.parse_year_month(text) == expected
+
+
+def test_a_month_told_relative_to_this_year():
+    assert dates.parse_year_month("合同明年1月就到期了", date(2026, 11, 28)) == (date(2027, 1, 1), True)
+    assert dates.parse_year_month("去年8月底走的", date(2026, 11, 28)) == (date(2025, 8, 31), False)

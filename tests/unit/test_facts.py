@@ -176,3 +176,31 @@ def test_a_relative_named_in_her_story_is_not_the_one_asked_about(text, asker):
                                          ("我入职三年了", 36)])
 def test_a_clauses_period_is_not_her_service(text, months):
     assert facts.parse_tenure_months(text) == months
+
+
+@pytest.mark.parametrize("text,months", [
+    ("去年5月进的公司，到现在一年零六个月，工资七千", 18),  # 到现在 leads the span
+    ("我在物流园做调度，三年四个月，月薪6500", 40),  # a bare span of years and months, no 了
+    ("前年3月入职的", 32),  # a year told relative to today
+    ("今年2月入职，干了不到一年", 9),  # 不到一年 is no span of a year
+])
+def test_tenure_told_the_ways_stories_tell_it(text, months):
+    assert facts.parse_tenure_months(text, date(2026, 11, 28)) == months
+
+
+def test_the_latest_months_of_a_pregnancy_told_are_hers():
+    assert facts.parse_pregnancy_months("入职时已经怀孕一个多月，后来四个多月的时候胎停了") == 4
+
+
+def test_leave_she_looks_ahead_to_is_not_leave_she_is_on():
+    assert facts.parse_stage("我怀孕六个月，本来想着产假期间还有工资") == "pregnant"
+    assert facts.parse_stage("产假期间公司只发基本工资") == "maternity_leave"
+
+
+@pytest.mark.parametrize("text,province", [
+    ("我在佛山上班，有个在北京的朋友说她们那边产假更长", "广东"),
+    ("我老家河南的，在杭州一家厂里上班", "浙江"),
+    ("我老家河南的", None),
+])
+def test_her_province_is_where_she_works(text, province):
+    assert facts.parse_province(text) == province
