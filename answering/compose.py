@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from answering import annual_leave, calculators, compensation, deadlines, facts, issues, overtime
+from answering import annual_leave, calculators, compensation, dates, deadlines, facts, issues, overtime
 from answering.deadlines import cite_grouped
 from answering.facts import Facts
 from answering.issues import Issue
@@ -139,8 +139,11 @@ def compose(text: str, intent: str | None, entities: list[dict], conv: Conversat
         return Reply(K.ACK, "好的，有需要随时找我。" if intent == "deny" else "好的。还有什么想了解的，直接问我就行。",
                      facts=known)
     question, topic = _resolve_question(clean, intent, stated, conv)
-    found = issues.spot(question, known)
-    reply = _answer(question, topic, intent, known, found, searcher, intent_confidence, today)
+    spotted = _proof_for_story(issues.spot(question, known, limit=0), conv.last_topic)
+    if _fathers_leave(clean, known) and "产假" not in clean.replace("陪产假", ""):  # his leave alone (那我老公呢)
+        spotted = [i for i in spotted if i.id != "maternity_leave_length"]
+    found, more = spotted[:issues.MAX_ISSUES], spotted[issues.MAX_ISSUES:]
+    reply = _answer(question, topic, intent, known, found, searcher, intent_confidence, today, more)
     reply.facts = known
     reply.question = reply.question or question
     reply.topic = reply.topic or topic
@@ -149,38 +152,50 @@ def compose(text: str, intent: str | None, entities: list[dict], conv: Conversat
     return reply
 
 
+# What she must prove follows the story she told before she asked for evidence: a harassment is proved with
+# chat records and witnesses, a dismissal with the notice and her pay (我要怎么留证据, asked in a later turn).
+_PROOF_BY_TOPIC = {"harassment": "harassment_evidence", "dismissal": "dismissal_evidence"}
+
+
+def _proof_for_story(found: list[Issue], last_topic: str | None) -> list[Issue]:
+    fitted = _PROOF_BY_TOPIC.get(last_topic or "")
+    if not fitted:
+        return found
+    return [issues.taxonomy()[fitted] if i.id == "evidence" else i for i in found]
+
+
 def _answer(question: str, topic: str | None, intent: str | None, known: Facts, found: list[Issue],
-            searcher: Searcher, intent_confidence: float, today: date | None = None) -> Reply:
+            searcher: Searcher, intent_confidence: float, today: date | None = None,
+            more: list[Issue] | None = None) -> Reply:
     """A story or a message with several issues is answered issue by issue; a short question by
     the calculators, then retrieval, unless retrieval borrows another issue's verdict."""
     if not found and issues.OUTSIDE_WORK.search(question):  # family law: say so and where to turn
         return Reply(K.OUT_OF_SCOPE, FAMILY_LAW_TEXT, [HANDOVER, LEGAL_CONSULT], topic=None)
-    if _fathers_leave(question, known) and "产假" not in question.replace("陪产假", ""):  # his leave alone
-        found = [i for i in found if i.id != "maternity_leave_length"]
     several = len(found) >= 2 and (len(question) >= LONG_MESSAGE or known.tenure_months is not None
                                    or len(issues.spot(question, known, use_model=False)) >= 2)
     if several or (found and len(question) >= LONG_MESSAGE):  # a short question needs two cues to split
-        return _issues_reply(found, known, searcher, question, intent, today)
+        return _issues_reply(found, known, searcher, question, intent, today, more)
     if found and _worked_out_parts(found, known, question, today):  # her own figures beat a general answer
-        return _issues_reply(found, known, searcher, question, intent, today)
+        return _issues_reply(found, known, searcher, question, intent, today, more)
     reply = (_regional_leave(question, known)
              or _calculate(question, intent, known)
              or _retrieve(question, topic, intent, known, searcher, intent_confidence))
-    if found and _corroborated(reply, found[0], searcher):
+    if found and _corroborated(reply, found[0], searcher, known):
         return _without_caveat(reply)
-    if found and _borrowed(reply, found[0]):
-        return _issues_reply(found, known, searcher, question, intent, today)
+    if found and _borrowed(reply, found, known):
+        return _issues_reply(found, known, searcher, question, intent, today, more)
     return reply
 
 
-def _corroborated(reply: Reply, issue: Issue, searcher: Searcher) -> bool:
+def _corroborated(reply: Reply, issue: Issue, searcher: Searcher, known: Facts) -> bool:
     """Retrieval was unsure, but its entry is on the topic the issue spotter recognised: two
-    independent signals agree, so the nearer, more specific entry is shown without hedging."""
+    independent signals agree, so the nearer, more specific entry is shown without hedging (when
+    its verdict can hold for her)."""
     if reply.kind != K.CAVEAT or not reply.sources or reply.sources[0].get("kind") != "faq":
         return False
     answers = _issue_answered_by(reply)
     if answers is not None:
-        return answers in issues.compatible(issue)
+        return answers in issues.compatible(issue) and issues.fits(issues.taxonomy()[answers], known)
     entry = searcher.get(issue.entry_id)
     return entry is not None and reply.topic == entry.topic
 
@@ -191,13 +206,19 @@ def _without_caveat(reply: Reply) -> Reply:
     return reply
 
 
-def _borrowed(reply: Reply, issue: Issue) -> bool:
-    """The nearest entry answers another issue than hers (its verdict would not be hers), or
-    retrieval gave up on a message whose issue we recognised."""
+def _borrowed(reply: Reply, found: list[Issue], known: Facts) -> bool:
+    """The nearest entry answers another issue than hers (its verdict would not be hers: another
+    issue, or the general rule for a woman who told she is pregnant), or a narrow one only a cue may
+    raise and none did (a pensioner's job for 我妈退休了，我被辞退了), or retrieval gave up on a
+    message whose issue we recognised."""
     if reply.kind in (K.ABSTAIN, K.CAVEAT, K.OUT_OF_SCOPE):
         return True
     answers = _issue_answered_by(reply) if reply.kind == K.ANSWER else None
-    return answers is not None and answers not in issues.compatible(issue)
+    if answers is None or answers in {i.id for i in found}:
+        return False
+    entry_issue = issues.taxonomy()[answers]
+    return (answers not in issues.compatible(found[0]) or entry_issue.cue_only
+            or not issues.fits(entry_issue, known))
 
 
 def _issue_answered_by(reply: Reply) -> str | None:
@@ -206,7 +227,7 @@ def _issue_answered_by(reply: Reply) -> str | None:
 
 
 def _issues_reply(found: list[Issue], known: Facts, searcher: Searcher, question: str,
-                  intent: str | None, today: date | None = None) -> Reply:
+                  intent: str | None, today: date | None = None, more: list[Issue] | None = None) -> Reply:
     """Each issue in turn, most urgent first, each short enough for a phone screen, then what to
     do now. Her facts are said back so she can correct what the bot understood."""
     parts, sources, regions_seen = [], [], set()
@@ -234,7 +255,7 @@ def _issues_reply(found: list[Issue], known: Facts, searcher: Searcher, question
         parts.insert(1, extra)
     if header:
         parts[0] = "".join(header) + "\n" + parts[0]
-    parts.append(_closing(curated, searcher, regions_seen))
+    parts.append(_closing(curated, searcher, regions_seen, more or []))
     top = found[0]
     return Reply(K.ANSWER, "\n\n".join(parts), [HANDOVER, LEGAL_CONSULT], topic=_topic_of(top, searcher),
                  sources=sources, confidence=1.0, issues=[i.id for i in found], parts=parts)
@@ -249,10 +270,13 @@ def _issue_block(issue: Issue, known: Facts, searcher: Searcher, question: str,
     entry = searcher.get(issue.entry_id)
     if entry is None:  # the curated answer was withdrawn: say what we recognised, hand over
         return (f"这个问题我还没有整理好的答案。{DEFAULT_NEXT_STEP}。", [], "全国")
-    cite = cite_grouped(list(entry.basis))
+    basis = list(entry.basis)
     text, region = entry.text, "全国" if entry.region in ("", "全国") else entry.region
     if issue.id == "maternity_pay" and (local := _extended_leave_pay(known)):
         text, region = f"{text}\n{local}", known.province
+    if issue.id == "pressured_to_resign" and known.stage in facts.THREE_PERIODS:
+        text, basis = f"{text}\n{PROTECTED_IF_SHE_REFUSES}", basis + PROTECTED_BASIS
+    cite = cite_grouped(basis)
     text += f"\n法律依据：{cite}" if cite else ""
     return text, [{"id": entry.id, "kind": entry.kind, "citation": cite, "region": entry.region}], region
 
@@ -275,6 +299,15 @@ def _extended_leave_pay(known: Facts) -> str:
     return f"在{rule.province}：{''.join(said)}（《{rule.source}》{rule.article}）"
 
 
+# Pressed to resign in the three periods, she asks what happens if she refuses (不签他们能硬整俺走不): her
+# protection, which the entry on signing does not say (劳动合同法 第四十二条、第四十八条、第八十七条).
+PROTECTED_IF_SHE_REFUSES = ("你在孕期、产期或哺乳期，不签的话，单位不能因此辞退你，也不能用不能胜任、裁员、"
+                            "客观情况变化这些理由单方解除；硬要辞退就是违法解除，你可以要求继续上班，"
+                            "或者要求经济补偿二倍的赔偿金（2N）。")
+PROTECTED_BASIS = [LegalBasis("劳动合同法", "第四十二条"), LegalBasis("劳动合同法", "第四十八条"),
+                   LegalBasis("劳动合同法", "第八十七条")]
+
+
 # How the job ended, by issue: which compensation rule applies to her (劳动合同法 Art. 40–48, 87). The
 # most specific cause first: a closure or a layoff told beside 被辞退 is what decides N or 2N.
 ENDINGS = {
@@ -284,6 +317,7 @@ ENDINGS = {
     "mutual_termination": "mutual_agreement_employer_proposed", "resign_for_cause": "she_resigned_art38",
     "dismissal_pregnant": "unlawful_dismissal", "dismissal_probation_pregnant": "unlawful_dismissal",
     "dismissal_unable_performance": "unlawful_dismissal", "dismissal_general": "unlawful_dismissal",
+    "pressured_to_resign": "unlawful_dismissal",  # what she is owed if she refuses and is dismissed anyway
 }
 # A workplace moved far away is a change of circumstances (第四十条第三项), not a layoff under 第四十一条.
 _RELOCATION = re.compile(r"搬迁|搬厂|迁(到|往|去)|搬(到|去|往)(外地|外省|外市|.{1,6}(省|市|县|区))"
@@ -299,8 +333,8 @@ def _deadline_part(found: list[Issue], question: str, known: Facts, today: date 
     today = today or date.today()
     ids = {i.id for i in found}
     when = facts.parse_date(question, today)
-    if "arbitration_deadline" in ids and when and when <= today:
-        return "按你说的日期算一下：\n" + deadlines.render_deadline(deadlines.arbitration_deadline(when, today=today))
+    if "arbitration_deadline" in ids:
+        return _arbitration_deadline_part(question, when, today)
     if "resignation" in ids and when and re.search(r"(交|递|提|发|写)了?.{0,6}辞职|辞职(信|报告|申请|通知)", question):
         return "按你说的日期算一下：\n" + deadlines.render_deadline(
             deadlines.resignation_effective_date(when, probation=bool(known.probation)))
@@ -309,10 +343,29 @@ def _deadline_part(found: list[Issue], question: str, known: Facts, today: date 
     return None
 
 
+def _month_start(told: tuple[date, bool] | None) -> date | None:
+    return told[0] if told else None
+
+
+def _arbitration_deadline_part(question: str, when: date | None, today: date) -> str | None:
+    """Her last day for arbitration from the day she told, or the month (2025年8月底离职): a reviewer
+    found 「现在还来得及吗」 answered with the general one-year rule when her year had run out."""
+    assumed = False
+    if when is None and (told := dates.parse_year_month(question, today)):
+        when, assumed = told
+    if when is None or when > today:
+        return None
+    head = f"你只说了月份，按{when.month}月{when.day}日算（宁早勿晚）。\n" if assumed else ""
+    worked_out = deadlines.render_deadline(deadlines.arbitration_deadline(when, today=today))
+    return "按你说的日期算一下：\n" + head + worked_out
+
+
 def _extension_part(question: str, known: Facts, today: date) -> str | None:
     """The day her fixed-term contract really ends: extended to the baby's first birthday."""
     m = _CONTRACT_END.search(question)
-    end = facts.parse_date(question[max(0, m.start() - 14):m.end() + 14], today) if m else None
+    # around 合同到期: the day or the month it ends (明年1月就到期), not 昨天 of whoever told her
+    window = dates.RELATIVE.sub("", question[max(0, m.start() - 14):m.end() + 14]) if m else ""
+    end = facts.parse_date(window, today) or _month_start(dates.parse_year_month(window, today)) if m else None
     due_match = _DUE.search(question)
     due = facts.parse_date(question[due_match.end():due_match.end() + 14], today) if due_match else None
     if end is None or not (known.birth_date or due):
@@ -364,7 +417,7 @@ def _worked_out_parts(found: list[Issue], known: Facts, question: str, today: da
 def _compensation_part(found: list[Issue], known: Facts, question: str) -> str | None:
     """Her compensation computed from the tenure and wage she gave, for the way her job ended."""
     ids = {i.id for i in found}
-    ending = next((ending for issue_id, ending in ENDINGS.items() if issue_id in ids), None)
+    cause, ending = next(((issue_id, ending) for issue_id, ending in ENDINGS.items() if issue_id in ids), (None, None))
     if not known.tenure_months:
         return None
     if ending is None:  # she asks how N is counted and gave her years: her months, whatever the ending
@@ -378,7 +431,9 @@ def _compensation_part(found: list[Issue], known: Facts, question: str) -> str |
         compensation.Situation(ending), monthly_wage=known.monthly_wage, tenure_months=known.tenure_months,
         protected=protected)
     text = compensation.render_compensation(result)
-    if ending == "unlawful_dismissal" and not protected:
+    if cause == "pressured_to_resign":  # nothing is ended yet: what refusing keeps open for her
+        text = "如果你不签、公司仍然辞退你（属于违法解除）：" + text
+    elif ending == "unlawful_dismissal" and not protected:
         text = "如果公司没有法定理由就辞退你（属于违法解除）：" + text
     elif ending == "she_resigned_art38":  # N only when she left for the employer's fault, never for her own reasons
         text = "如果你是因为单位拖欠工资、不交社保等法定原因辞职的（个人原因辞职没有经济补偿）：" + text
@@ -392,9 +447,10 @@ def _topic_of(issue: Issue, searcher: Searcher) -> str | None:
     return entry.topic if entry else None
 
 
-def _closing(found: list[Issue], searcher: Searcher, regions_seen: set[str]) -> str:
+def _closing(found: list[Issue], searcher: Searcher, regions_seen: set[str], more: list[Issue]) -> str:
     """What to do now: the first step of the most urgent issue answered by its curated entry (a
-    calculated answer already says what follows for her), and a person to help."""
+    calculated answer already says what follows for her), and a person to help. Issues beyond the
+    three a phone screen takes are named, so she knows they were heard and can ask next."""
     step = None
     for issue in found:
         entry = searcher.get(issue.entry_id)
@@ -404,7 +460,9 @@ def _closing(found: list[Issue], searcher: Searcher, regions_seen: set[str]) -> 
             break
     now = f"现在先做：{step}。" if step else ""
     where = "、".join(sorted(r for r in regions_seen if r)) or "全国"
-    return (f"{now}需要有人帮你跟进，点「转人工」找工会维权专员，或拨打全国职工服务热线12351。"
+    also = "".join(f"「{i.label}」" for i in more)
+    later = f"\n你还提到了{also}，想了解就接着问我。" if also else ""
+    return (f"{now}需要有人帮你跟进，点「转人工」找工会维权专员，或拨打全国职工服务热线12351。{later}"
             f"\n适用地区：{where}（各地另有规定的，以当地为准）")
 
 
@@ -573,7 +631,10 @@ def _regional_leave(question: str, known: Facts, spotted: bool = False) -> Reply
         return None
     basis = "；".join(b.cite() for b in rule.basis) or "（未核实）"
     about = regions.describe(rule)
-    if _fathers_leave(question, known) and rule.verified and rule.paternity_days:
+    # his days (and the parents' 育儿假), not the whole table: when he asks, or when she asked about her own
+    # leave and the province's table is added beside her total (the table would repeat it)
+    if (_fathers_leave(question, known) or not _REGIONAL_LEAVE.search(question)) and rule.verified \
+            and rule.paternity_days:
         about = f"在{rule.province}，男方（配偶）陪产假/护理假{rule.paternity_days}天。" + (
             f"育儿假：{rule.parental_leave}" if rule.parental_leave else "")
     text = f"{about}\n法律依据：{basis}\n适用地区：{rule.province}"

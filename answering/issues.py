@@ -62,6 +62,7 @@ class Issue:
     requires: str | None = None
     otherwise: str | None = None
     adds: tuple[tuple[str, str], ...] = ()  # (issue, condition): what her situation makes part of this one
+    cue_only: bool = False  # a narrow issue the learned model's guess alone never raises
 
     @property
     def entry_id(self) -> str:
@@ -88,7 +89,7 @@ def taxonomy() -> dict[str, Issue]:
         cues=_patterns(row.get("cues")), all=_patterns(row.get("all")), unless=_patterns(row.get("unless")),
         replaces=tuple(row.get("replaces") or ()), calculator=row.get("calculator"),
         requires=row.get("requires"), otherwise=row.get("otherwise"),
-        adds=tuple((row.get("adds") or {}).items()),
+        adds=tuple((row.get("adds") or {}).items()), cue_only=bool(row.get("cue_only")),
     ) for row in rows}
 
 
@@ -103,10 +104,30 @@ PROCEDURE = frozenset({"evidence", "arbitration_how", "arbitration_cost", "arbit
                        "labour_inspection", "legal_aid", "union_help", "group_dispute"})
 
 _TENURE_AT_LEAST = {"worked_a_year": 12, "worked_ten_years": 120}
+# She asks what to do about what happened to her (not what an employer must do in general): how to keep
+# the proof is then part of the answer.
+_ASKS_WHAT_TO_DO = re.compile(r"怎么办|咋办|咋整|咋个办|点算|点办|(该|要|能|可以)?(怎么|咋|如何)(做|处理|应对|帮|弄)"
+                              r"|能不能告|(能|可以)告|告(他|她|得赢|得了)|讨.{0,2}说法|维权|出这口气"
+                              r"|(能|可以)?(帮她|帮我|为她)?做(些|点)?什么|能帮(她|我)?(些|点)?什么")
+# She asks how to prove it or what to bring: the proof fitted to what she is proving.
+_ASKS_FOR_PROOF = re.compile(r"证据|留证|取证|怎么证明|(准备|带|收集|保存|整理)(上|好)?(些|哪些|什么|啥|点|哪样)"
+                             r"(材料|资料|东西|证明)?")
 
 
-def _holds(condition: str, situation: Facts) -> bool | None:
-    """Whether a verdict's condition holds for her; None when her facts do not tell."""
+def _holds(condition: str, situation: Facts, text: str = "") -> bool | None:
+    """Whether a verdict's condition holds for her (her facts, or for `asks_what_to_do` her words);
+    None when they do not tell."""
+    if condition == "asks_what_to_do":  # keeping the proof is part of what to do
+        return bool(_ASKS_WHAT_TO_DO.search(text) or _ASKS_FOR_PROOF.search(text)) or None
+    if condition == "asks_for_proof":
+        return bool(_ASKS_FOR_PROOF.search(text)) or None
+    if condition == "is_pregnant":  # her stage told anywhere in the conversation
+        return situation.stage == "pregnant" or None
+    if condition == "birth_in_province":  # her province's verified extra leave and her husband's days
+        from knowledge import regions
+
+        rule = regions.rules().get(situation.province) if situation.province else None
+        return (rule is not None and rule.verified and situation.stage != "miscarriage") or None
     if condition == "three_period":
         return situation.stage in THREE_PERIODS or None
     if condition == "outside_three_period":  # a dismissal during them is her own rule (第四十二条, 第八十七条)
@@ -125,6 +146,12 @@ def _holds(condition: str, situation: Facts) -> bool | None:
             return False
         return None if situation.pregnancy_months is None else situation.pregnancy_months >= 7
     raise ValueError(f"unknown condition in issues.yml: {condition}")
+
+
+def fits(issue: Issue, situation: Facts) -> bool:
+    """Whether the issue's verdict can hold for her: false only when her facts say its condition fails
+    (the general pay-cut rule for a woman who told she is pregnant)."""
+    return not (issue.requires and _holds(issue.requires, situation) is False)
 
 
 def _fitted(issue: Issue, situation: Facts) -> Issue:
@@ -279,6 +306,21 @@ def _asked_alone(text: str, general: Issue, specific: Issue) -> bool:
     return any(general.first_match(q) is not None and specific.first_match(q) is None for q in _questions(text))
 
 
+def _replaced(text: str, found: dict[str, int], guessed: set[str]) -> set[str]:
+    """The issues a more specific one found beside them answers in their stead. Only an issue that is
+    itself kept replaces: under pressure to resign (which answers her dismissal), the layoff the
+    dismissal would have answered still decides her money. And a guess of the learned model never
+    displaces what a cue found (试用期六个月合法吗 stays a question about probation)."""
+    table = taxonomy()
+
+    def by(replacing) -> set[str]:
+        return {r for issue_id in replacing for r in table[issue_id].replaces
+                if not (table[r].urgency == 3 and _asked_alone(text, table[r], table[issue_id]))
+                and not (issue_id in guessed and r not in guessed)}
+
+    return by(set(found) - by(found))
+
+
 def _rank(issue: Issue, asked: bool) -> float:
     """Act-now issues first (do not sign, a dismissal under way); then what she asked; then the rest by
     urgency. A reviewer found her question (离职证明, 仲裁收不收费, 哺乳室) answered under sections on
@@ -302,23 +344,27 @@ def spot(text: str, situation: Facts | None = None, limit: int = MAX_ISSUES, use
     # the model alone may guess; beside issues a cue found, it adds only what it is surer of
     floor = LEARNED_BESIDE_CUES if found else LEARNED_THRESHOLD
     use_model = use_model and (bool(found) or not OUTSIDE_WORK.search(text))
+    guessed: set[str] = set()  # raised by the learned model alone, or added to what it alone raised
     for issue_id, prob in (learned(text[:MAX_SPOT_CHARS]) if use_model else {}).items():
-        if prob >= floor and issue_id not in found:
-            found[issue_id] = len(text) + int((1 - prob) * 100)  # after what a cue placed
+        if prob >= floor and issue_id not in found and not table[issue_id].cue_only:
             issue = table[issue_id]
-            if issue.requires == "three_period" and issue.otherwise and not _THREE_PERIOD_WORDS.search(text):
+            if issue.requires == "three_period" and issue.otherwise and not _THREE_PERIOD_WORDS.search(text) \
+                    and situation.stage not in THREE_PERIODS:
                 # the model's guess on a message with no word of pregnancy, birth or a baby (乳腺癌 is not
-                # 哺乳): the general rule, which a told stage would have fitted anyway
-                found.setdefault(issue.otherwise, found.pop(issue_id))
+                # 哺乳), from a woman who told no such stage before: the general rule
+                issue_id = issue.otherwise
+            if issue_id not in found:
+                found[issue_id] = len(text) + int((1 - prob) * 100)  # after what a cue placed
+                guessed.add(issue_id)
     for issue_id in list(found):  # what her situation makes part of an issue (a year unsigned: open-ended)
         for added, condition in table[issue_id].adds:
-            if _holds(condition, situation):
-                found.setdefault(added, found[issue_id])
+            if added not in found and _holds(condition, situation, text):
+                found[added] = found[issue_id]
+                guessed |= {added} if issue_id in guessed else set()
     asked = _asked(text, [table[i] for i in found])
     # a specific issue answers the general one in its stead, unless she asks the general question in a
     # clause of its own (试用期怀孕被辞退…这个试用期本身合法吗: the probation's length is hers to know too)
-    replaced = {r for issue_id in found for r in table[issue_id].replaces
-                if not (table[r].urgency == 3 and _asked_alone(text, table[r], table[issue_id]))}
+    replaced = _replaced(text, found, guessed)
     order = list(table)
     ranked = sorted((i for i in found if i not in replaced),
                     key=lambda i: (_rank(table[i], i in asked), found[i], order.index(i)))

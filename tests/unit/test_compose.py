@@ -206,6 +206,67 @@ def test_her_deadline_is_computed_from_the_date_she_gives(searcher):
     assert "2027年3月10日" in reply.text
 
 
+def test_a_month_without_a_day_still_tells_her_whether_her_year_has_run_out(searcher):
+    from datetime import date
+
+    reply = compose("2025年7月底我从酒店辞职，走的时候还欠我两个月工资，现在还来得及去仲裁吗", None, [],
+                    Conversation(), searcher, today=date(2026, 11, 27))
+    assert "2026年7月31日" in reply.text and "届满" in reply.text and "重新计算" in reply.text
+    reply = compose("我2024年5月在哺乳期被辞退，当时没管，现在想申请仲裁，还来得及吗", None, [],
+                    Conversation(), searcher, today=date(2026, 11, 27))
+    assert "按5月1日算" in reply.text and "2025年5月1日" in reply.text
+
+
+def test_her_provinces_days_come_beside_her_total_in_two_lines(searcher):
+    reply = talk(searcher, "我在东莞上班，上个月剖了个女儿，公司说产假只有98天，对吗")
+    assert reply.issues[:2] == ["maternity_leave_length", "regional_leave"]
+    assert "178" in reply.messages()[0] or "193" in reply.messages()[0]
+    second = reply.messages()[1]
+    assert "15天" in second and "合计" not in second  # his days, not the table that repeats her total
+
+
+def test_evidence_asked_in_a_later_turn_fits_the_story_told_before(searcher):
+    reply = talk(searcher, "客户老在微信上给我发下流的话，还说要约我出去", "那我要怎么留证据，公司不管的话找谁")
+    assert "harassment_evidence" in reply.issues and "孕检单" not in reply.text
+
+
+def test_issues_beyond_three_are_named_for_her_to_ask_next(searcher):
+    reply = talk(searcher, "怀孕被辞退了，还欠我两个月工资和加班费，社保也一直没交，离职证明也不给开，怎么办")
+    assert len(reply.issues) == 3
+    assert "你还提到了" in reply.messages()[-1]
+
+
+def test_a_pensioner_named_in_her_story_is_not_her_job(searcher):
+    reply = talk(searcher, "我妈退休了，我在厂里上班被辞退了")
+    assert "劳务关系" not in reply.text and reply.issues == ["dismissal_general"]
+    assert reply.facts.asker is None  # she asks for herself
+
+
+def test_the_general_rule_is_not_shown_to_a_woman_who_told_she_is_pregnant(searcher):
+    reply = talk(searcher, "俺怀孕六个月了，老板把俺从前台调去仓库搬货，工资还降了八百，这合法不")
+    assert "pay_cut_pregnant" in reply.issues
+    assert re.search(r"不得因怀孕.{0,8}降低", reply.text)
+
+
+def test_pressed_to_resign_in_pregnancy_she_hears_what_refusing_keeps(searcher):
+    reply = talk(searcher, "我怀孕三个月，入职五年，月薪八千，人事天天找我谈话让我签自愿离职，不签会怎样，能拿多少")
+    assert "违法解除" in reply.text and "第四十二条" in reply.text
+    assert "80000" in reply.text and "如果你不签、公司仍然辞退你" in reply.text  # 2N on her figures
+
+
+def test_a_friends_city_is_not_her_province(searcher):
+    reply = talk(searcher, "我在东莞上班，上个月顺产，有个在北京的朋友说她们那边产假更长，我这边一共多少天")
+    assert "178" in reply.text and "北京" not in reply.messages()[0].split("\n")[0]
+
+
+def test_a_contract_ending_next_month_in_pregnancy_is_not_read_from_yesterday(searcher):
+    from datetime import date
+
+    reply = compose("我怀孕五个月，合同明年2月到期，预产期2027年4月10日，人事昨天说到期不续了", None, [],
+                    Conversation(), searcher, today=date(2026, 11, 27))
+    assert "2026年11月26日" not in reply.text and "2028年4月10日" in reply.text
+
+
 def test_a_contract_expiring_in_pregnancy_runs_to_the_first_birthday(searcher):
     from datetime import date
 

@@ -67,6 +67,31 @@ def cued(text: str) -> list[str]:
     ("揣娃八个多月了，车间主任还让俺搬那一箱箱的冻肉", "prohibited_work"),
     ("我就主动跟老板提了辞职，最晚要干到哪天才能走", "resignation"),
     ("我姐说干满三年走人就能拿三个月工资的补偿，是这样吗", "compensation_amount"),
+    ("上个月刚被公司无故解聘，想问问能拿多少", "dismissal_general"),
+    ("老板知道我怀上了以后，就叫我别干了，回家待着去", "dismissal_pregnant"),
+    ("我们厂明年要搬厂去安徽，不去的算自己走", "layoff"),
+    ("工头欠了俺们半年工钱，俺上哪儿告他", "labour_inspection"),
+    ("我是前年十月走的，那时公司少算了加班费，现在还来得及吗", "arbitration_deadline"),
+    ("仲裁赢了，调解书也签了，可老板就是拖着不给钱", "award_enforcement"),
+    ("公司让我签的是合作协议，说我是个体户，不算他们的员工", "platform_worker"),
+    ("我在家政公司做月嫂，公司说我们跟它没有劳动关系", "platform_worker"),
+    ("公司说产假只有98天，别的都没有", "maternity_leave_length"),
+    ("同一个柜台，商场自己的员工拿八千，我们外包过来的才五千", "equal_pay"),
+    ("跟我干一样活的男同事，每月比我多拿一千", "equal_pay"),
+    ("辞职三个月了，公司还欠我两万提成，一直拖着不给", "final_wages"),
+    ("仓库里天天搬货，一袋四十来斤。女的能干这么重的活吗，法律有规定吗", "women_heavy_work"),
+    ("国庆七天我都在店里上班，工资跟平时一样，没多给", "overtime_pay"),
+    ("那去年没歇的那几天能要钱不", "annual_leave_pay"),
+    ("打劳动官司一定要请律师吗", "legal_aid"),
+    ("已经签了三次合同了，这次又只让签一年", "open_ended_contract"),
+    ("休完产假回来上班，我手上的客户都分给新人了", "pay_cut_pregnant"),
+    ("厂里俩月没开支了，我想不干了，能要补偿不", "resign_for_cause"),
+    ("公司不给交社宝，我能去那里投述", "labour_inspection"),
+    ("老板把我工资从五千降到三千五，也没商量", "pay_cut"),
+    ("怀孕两个月，基地让我天天背着药桶打药", "prohibited_work"),
+    ("车间主任说我们是综合工时，加班不算加班", "special_hours"),
+    ("我在奶茶店做小时工，一天三个钟头，老板说不用我了", "part_time_work"),
+    ("我退休以后在饭店帮厨，老板拖着工钱不给", "retiree_work"),
 ])
 def test_the_words_workers_use_raise_the_issue(text, issue):
     assert issue in cued(text)
@@ -89,7 +114,12 @@ def test_the_words_workers_use_raise_the_issue(text, issue):
     ("原公司不给开离职证明，社保也没转走", "social_insurance_unpaid"),
     ("指头压断了，老板说给五千块私了，太少了吧", "compensation_amount"),
     ("我老婆没工作，产假期间有生育津贴吗", "maternity_pay"),
-    ("我怀孕五个月了，厂里让我扛六十斤的料袋", "women_heavy_work"),  # pregnant: the stricter rule is hers
+    ("仲裁委裁决了，可我觉得赔得太少，还能去法院吗", "award_enforcement"),  # an appeal, not enforcement
+    ("我和闺蜜合作开了一家奶茶店", "labour_inspection"),
+    ("春节放假回来上班，发现工位被调了", "overtime_pay"),  # back after the holiday, not working it
+    ("老板把我工资从五千降到三千五，也没商量", "pay_cut_pregnant"),  # no word of pregnancy: the general rule
+    ("加班费按一个小时十五块算，对吗", "part_time_work"),  # a full-time worker's overtime
+    ("我妈退休了，我在商场上班，老板拖着工资不给", "retiree_work"),
 ])
 def test_close_wordings_do_not(text, issue):
     assert issue not in cued(text)
@@ -122,3 +152,69 @@ def test_the_models_guess_of_a_pregnancy_rule_needs_a_word_of_pregnancy():
     found = [i.id for i in issues.spot(text, facts.extract(text), limit=0)]
     assert "dismissal_pregnant" not in found and "dismissal_general" in found  # 乳腺癌 is not 哺乳
 
+
+
+def test_an_award_that_stands_is_enforced_not_appealed():
+    found = cued("去年打赢了仲裁，裁决书早生效了，公司也没起诉，可到现在一分钱都没给我，下一步怎么办")
+    assert "award_enforcement" in found and "award_appeal" not in found and "arbitration_how" not in found
+
+
+def test_a_layoff_ground_in_pregnancy_is_answered_by_her_own_rule():
+    found = cued("我怀孕六个月，公司说部门撤销要裁掉我，这合法吗")
+    assert "dismissal_pregnant" in found and "layoff" not in found  # 第四十二条: no such ground for her
+
+
+@pytest.mark.parametrize("text", ["主管老在微信上给我发黄色图片，我该怎么办",
+                                  "经理经常摸我的腰，我能告他吗"])
+def test_a_harassment_she_tells_and_asks_about_keeps_its_proof(text):
+    assert {"sexual_harassment", "harassment_evidence"} <= set(cued(text))
+
+
+def test_a_general_question_on_harassment_gets_no_proof_section():
+    assert "harassment_evidence" not in cued("单位在防止性骚扰方面有哪些责任")
+
+
+def test_a_birth_in_a_province_we_have_checked_adds_her_provinces_days():
+    text = normalize("我在深圳上班，下个月生，产假一共多少天")
+    found = [i.id for i in issues.spot(text, facts.extract(text), limit=0, use_model=False)]
+    assert {"maternity_leave_length", "regional_leave"} <= set(found)
+    text = normalize("我在深圳上班，上个月流产了，产假多少天")
+    assert "regional_leave" not in [i.id for i in issues.spot(text, facts.extract(text), limit=0, use_model=False)]
+
+
+def situated(text: str) -> list[str]:
+    """The issues the cues raise, knowing her situation from the same message."""
+    text = normalize(text)
+    return [i.id for i in issues.spot(text, facts.extract(text), limit=0, use_model=False)]
+
+
+def test_proof_asked_after_a_dismissal_is_the_dismissal_list():
+    found = situated("公司把我辞退了，我要去仲裁，该准备哪些材料")
+    assert "dismissal_evidence" in found and "evidence" not in found
+
+
+def test_a_pregnant_womans_overtime_is_answered_by_her_own_rule():
+    assert "pregnancy_hours_early" in situated("我怀孕五个月，车间天天加班到十点，我能不能不加")
+    assert "pregnancy_hours_early" not in situated("车间天天加班到十点，我能不能不加")
+
+
+def test_insurance_unpaid_in_the_three_periods_is_her_maternity_benefits():
+    found = situated("上个月流产了，才知道厂里一直没给我们交过社保")
+    assert "maternity_insurance_missing" in found
+
+
+def test_heavy_work_barred_to_every_woman_is_hers_when_pregnant_too():
+    found = cued("我怀孕五个月了，厂里让我扛六十斤的料袋")
+    assert {"women_heavy_work", "prohibited_work"} <= set(found)  # 附录 第一条, and her stricter list
+
+
+def test_a_narrow_issue_is_never_the_models_guess_alone():
+    text = normalize("我妈退休了，我在厂里上班被辞退了")
+    assert "retiree_work" not in [i.id for i in issues.spot(text, facts.extract(text), limit=0)]
+    assert issues.taxonomy()["retiree_work"].cue_only
+
+
+def test_a_guess_never_displaces_what_a_cue_found():
+    text = normalize("合同签了三年，试用期写的六个月，试用期工资打八折，这样合法吗")
+    found = [i.id for i in issues.spot(text, facts.extract(text), limit=0)]
+    assert "probation" in found and "dismissal_probation_pregnant" not in found
