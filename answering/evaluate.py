@@ -64,15 +64,17 @@ def load(path: Path) -> list[dict]:
 
 
 def converse(turns: list[str], searcher) -> tuple[Reply, str, set[str]]:
-    """Every turn in one conversation, as the action server keeps it: the last reply and message, and
+    """Every turn in one conversation, as the action server keeps it: the last reply, all she read
+    (every turn's reply: 158 days said in the first turn was read before her husband's question), and
     the issues every turn's reply took up (an issue of the first turn was found and answered there)."""
-    conv, reply, taken = Conversation(), None, set()
+    conv, reply, taken, read = Conversation(), None, set(), []
     for turn in turns:
         reply = compose(turn, None, [], conv, searcher)
         taken |= _taken_up(reply, turn)
+        read.append(reply_text(reply))
         conv = Conversation(facts=reply.facts or conv.facts, last_topic=reply.topic or conv.last_topic,
                             last_question=reply.question or conv.last_question)
-    return reply, turns[-1], taken
+    return reply, "\n".join(read), taken
 
 
 def _taken_up(reply: Reply, message: str) -> set[str]:
@@ -89,8 +91,7 @@ def reply_text(reply: Reply) -> str:
 
 def judge(item: dict, searcher) -> Outcome:
     turns = item.get("turns") or [item["text"]]
-    reply, _, spotted = converse(turns, searcher)
-    text = reply_text(reply)
+    reply, text, spotted = converse(turns, searcher)
     missing = [g[0] for g in item.get("facts") or [] if not any(re.search(rx, text) for rx in g)]
     wrong = [rx for rx in item.get("not") or [] if re.search(rx, text)]
     return Outcome(item, sorted(spotted), text, not missing and not wrong, missing + [f"not:{w}" for w in wrong],

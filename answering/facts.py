@@ -177,7 +177,8 @@ def _pregnancy_span(near: str) -> float | None:
 
 
 _PREGNANT = re.compile(r"怀孕|怀了|身孕|有孕|孕期|孕妇|孕[0-9一二三四五六七八九十]"
-                       r"|大肚子|有喜|怀着|怀上|挺着肚子|准妈妈|预产期|有(咗|了)?(BB|bb|宝宝了|小孩了|娃了)")
+                       r"|大肚子|有喜|怀着|怀上|挺着肚子|准妈妈|预产期|有(咗|了)?(BB|bb|宝宝了|小孩了|娃了)"
+                       r"|(我|她|俺|老婆|媳妇)有了(?=[，,。！!？?\s]|$)")  # 我有了 (Cantonese 我有咗): pregnant
 # A pregnancy she imagines or plans is not one: 我要是怀孕了会不会被辞, 打算明年要孩子.
 _IMAGINED_PREGNANCY = re.compile(r"(要是|如果|万一|假如|假设|以后|将来|打算|准备|计划|想)(我|她|俺)?(再)?"
                                  r"(怀孕|怀了|怀上|要孩子|要二胎|生孩子|生二胎)")
@@ -185,7 +186,7 @@ _IMAGINED_PREGNANCY = re.compile(r"(要是|如果|万一|假如|假设|以后|�
 _DENIED_PREGNANCY = re.compile(r"(没|没有|未|不是|并没有?|还没有?|也没有?|又没有?)(在)?(怀孕|怀上|怀了|有孕)")
 _MATERNITY_LEAVE = re.compile(r"(在|正在|还在|刚|正)休产假|坐月子|月子里|刚生(完|了)|生完孩子|生完娃|刚出月子")
 _LEAVE_SPOKEN_OF = re.compile(r"产假(中|期间|还没)")
-_NURSING = re.compile(r"哺乳|喂奶|背奶|吸奶|母乳|吃奶|(休|修)完产假|产假(结束|休完|到期)")
+_NURSING = re.compile(r"哺乳|喂奶|背奶|吸奶|母乳|吃奶|(休|修)完产假|产假(结束|休完|到期)|休了产假[^。]{0,4}回来")
 _MISCARRIAGE_WORDS = re.compile(r"流产|引产|胎停|小产|停育|胎死|没保住|(孩子|胎儿|宝宝|娃)(没了|掉了)"
                                 r"|(怀孕|怀).{0,8}(时候|时)(没的|没了|掉的|掉了)")
 # A risk she is guarding against is not a loss: 先兆流产, 习惯性流产, 怕流产, 流产的风险 (she is still pregnant).
@@ -196,8 +197,8 @@ _MISCARRIAGE_RISK = re.compile(r"(先兆|习惯性|怕|担心|防止|避免|容�
 # 女职工劳动保护特别规定 第七条 grants as 产假 (15 or 42 days), so "miscarriage" is one of them.
 THREE_PERIODS = frozenset({"pregnant", "maternity_leave", "nursing", "miscarriage"})
 _AGE_HEDGE = r"(才|刚|刚刚|现在|已经|都|已|快)?"  # 娃都十四个月了, 孩子才满月
-_BABY_AGE = re.compile(rf"(孩子|宝宝|娃|小孩|儿子|女儿|闺女|宝|娃娃|小宝){_AGE_HEDGE}(满)?({_NUM})(个半|个)?多?月")
-_BABY_YEARS = re.compile(rf"(孩子|宝宝|娃|小孩|儿子|女儿|闺女){_AGE_HEDGE}(满)?({_NUM}|半)(周)?岁(半)?")
+_BABY_AGE = re.compile(rf"(孩子|宝宝|娃儿|娃|小孩|儿子|女儿|闺女|宝|娃娃|小宝){_AGE_HEDGE}(满)?({_NUM})(个半|个)?多?月")
+_BABY_YEARS = re.compile(rf"(孩子|宝宝|娃儿|娃|小孩|儿子|女儿|闺女){_AGE_HEDGE}(满)?({_NUM}|半)(周)?岁(半)?")
 # Between the verb and the number people put aspect and hedges: 干了整整四年, 做咗4年, 入职已经一年了.
 _TENURE_FILLER = (r"(?:[了过有咗满整足共都就才也快近]|已经|整整|足足|一共|总共|累计|前后|加起来|将近|差不多"
                   r"|大概|大约|刚好|正好|刚刚)*")
@@ -219,7 +220,7 @@ _TENURE_BARE = re.compile(rf"(公司|厂|单位|店|上班|工作|当.{{1,4}}|�
 # Only a story that names other employers makes a span her working life: 一共干了5年 alone is this one.
 _CAREER = re.compile(r"参加工作|社会工龄|(换|跳槽)(了|过|到)?.{0,3}(公司|单位|厂|工作)"
                      r"|[几两三四五六七八九]家(公司|单位|厂)|(这家|现在的?|新)(公司|单位|厂).{0,2}(才|刚|今年)"
-                     r"|以前(的|在)?(单位|公司|厂)")
+                     r"|以前(的|在)?[^，。,]{0,6}(单位|公司|厂)")
 _TENURE_SINCE = re.compile(rf"({_DIGIT}{{4}}\s*年|今年|去年|前年)\s*(({_DIGIT}{{1,2}})\s*月)?.{{0,6}}"
                            rf"(入职|进厂|进的|进公司|开始上班|开始工作|来的|干到(现在|今天|如今)|做到(现在|今天|如今))")
 _YEARS_AGO = {"今年": 0, "去年": 1, "前年": 2}

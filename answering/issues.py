@@ -103,12 +103,16 @@ PROCEDURE = frozenset({"evidence", "arbitration_how", "arbitration_cost", "arbit
                        "arbitration_before_court", "award_appeal", "award_enforcement", "arbitration_refused",
                        "labour_inspection", "legal_aid", "union_help", "group_dispute"})
 
+# The employer she left before closed down (之前那家药店倒闭了我才换到这家): not her employer's closure.
+_FORMER_EMPLOYER_CLOSED = re.compile(r"(之前|以前|上一家|原来|上家)(那家|的|在的)?[^，。,；;]{0,8}?"
+                                     r"(倒闭|破产|注销|关门|解散|黄了|不开了)")
 _TENURE_AT_LEAST = {"worked_a_year": 12, "worked_ten_years": 120}
 # She asks what to do about what happened to her (not what an employer must do in general): how to keep
 # the proof is then part of the answer.
 _ASKS_WHAT_TO_DO = re.compile(r"怎么办|咋办|咋整|咋个办|点算|点办|(该|要|能|可以)?(怎么|咋|如何)(做|处理|应对|帮|弄)"
                               r"|能不能告|(能|可以)告|告(他|她|得赢|得了)|讨.{0,2}说法|维权|出这口气"
                               r"|(能|可以)?(帮她|帮我|为她)?做(些|点)?什么|能帮(她|我)?(些|点)?什么")
+_ASKS_MONEY = re.compile(r"补偿|赔偿|赔钱|赔多少|多少钱|能拿|拿多少|给多少|补多少|打发|一分钱|遣散|N\+1|2N")
 # She asks how to prove it or what to bring: the proof fitted to what she is proving.
 _ASKS_FOR_PROOF = re.compile(r"证据|留证|取证|怎么证明|(准备|带|收集|保存|整理)(上|好)?(些|哪些|什么|啥|点|哪样)"
                              r"(材料|资料|东西|证明)?")
@@ -119,10 +123,14 @@ def _holds(condition: str, situation: Facts, text: str = "") -> bool | None:
     None when they do not tell."""
     if condition == "asks_what_to_do":  # keeping the proof is part of what to do
         return bool(_ASKS_WHAT_TO_DO.search(text) or _ASKS_FOR_PROOF.search(text)) or None
+    if condition == "asks_money":  # money named beside the ending she told: what she is owed for it
+        return bool(_ASKS_MONEY.search(text)) or None
     if condition == "asks_for_proof":
         return bool(_ASKS_FOR_PROOF.search(text)) or None
     if condition == "is_pregnant":  # her stage told anywhere in the conversation
         return situation.stage == "pregnant" or None
+    if condition == "is_nursing":
+        return situation.stage == "nursing" or None
     if condition == "birth_in_province":  # her province's verified extra leave and her husband's days
         from knowledge import regions
 
@@ -340,6 +348,7 @@ def spot(text: str, situation: Facts | None = None, limit: int = MAX_ISSUES, use
     """
     situation = situation or Facts()
     table = taxonomy()
+    text = _FORMER_EMPLOYER_CLOSED.sub(lambda m: " " * len(m.group(0)), text)
     found = {issue.id: pos for issue in table.values() if (pos := issue.first_match(text)) is not None}
     # the model alone may guess; beside issues a cue found, it adds only what it is surer of
     floor = LEARNED_BESIDE_CUES if found else LEARNED_THRESHOLD

@@ -204,3 +204,9 @@ def test_leave_she_looks_ahead_to_is_not_leave_she_is_on():
 ])
 def test_her_province_is_where_she_works(text, province):
     assert facts.parse_province(text) == province
+
+
+def test_i_have_one_is_a_pregnancy():
+    told = "我喺厂里做QC，同组长讲我有咗，佢就话调我去仓库".replace("喺", "在").replace("咗", "了")  # as normalized
+    assert facts.parse_stage(told) == "pregnant"
+    assert facts.parse_stage("我有了新工作") is None

@@ -218,3 +218,37 @@ def test_a_guess_never_displaces_what_a_cue_found():
     text = normalize("合同签了三年，试用期写的六个月，试用期工资打八折，这样合法吗")
     found = [i.id for i in issues.spot(text, facts.extract(text), limit=0)]
     assert "probation" in found and "dismissal_probation_pregnant" not in found
+
+
+@pytest.mark.parametrize("text,issue", [
+    ("我喺工厂做QC，同组长讲我有咗，佢就要调我去仓库，人工由5000降到3800", "pay_cut_pregnant"),
+    ("产假回来以后，我的岗位补贴少了五百，说是重新定级", "pay_cut_pregnant"),
+    ("主管老是从后面贴过来，还在微信上发很恶心的图片", "sexual_harassment"),
+    ("我们厂四十几个工人都两个月没发工资了", "group_dispute"),
+    ("老板跑了，我们不知道该去哪里找人", "labour_inspection"),
+    ("公司一直没交社保，能不能去投诉", "labour_inspection"),
+    ("找到新工作了想走，人事说辞职要等老板批", "resignation"),
+    ("怀了两个多月娃没保住，厂里只给三天假", "miscarriage_leave"),
+])
+def test_the_words_of_the_eleventh_and_twelfth_batches_classes(text, issue):
+    assert issue in cued(text)
+
+
+@pytest.mark.parametrize("text", ["厂子要搬去江西，不去就当自动离职，一分钱补偿都冇",
+                                  "合同到期公司说不续了，我干了八年，就这么打发我走？"])
+def test_money_named_beside_an_ending_brings_the_compensation_section(text):
+    assert "compensation_amount" in cued(text)
+
+
+def test_an_ending_told_without_money_does_not():
+    assert "compensation_amount" not in cued("合同下个月到期，公司说不续了，我还要继续上班吗")
+
+
+def test_a_closed_former_employer_is_not_her_employers_closure():
+    found = cued("之前那家药店倒闭了我才换到这家，现在怀孕两个月，经理说岗位要撤，让我月底不用来了")
+    assert "dismissal_pregnant" in found and "closure_three_period" not in found
+
+
+def test_a_nursing_mother_kept_late_gets_her_own_rule():
+    text = normalize("娃儿才四个月，园长喊我每天晚上留下来搞卫生，一分钱加班费都莫得")
+    assert "nursing_hours" in [i.id for i in issues.spot(text, facts.extract(text), limit=0, use_model=False)]
