@@ -45,7 +45,10 @@ SETS = {"training": ROOT / "knowledge/content/narratives.yml", "held-out": ROOT 
         "held-out-10": ROOT / "tests/heldout/narratives_10.yml",
         # the eleventh and twelfth, written while the ninth's and tenth's classes were fixed
         "held-out-11": ROOT / "tests/heldout/narratives_11.yml",
-        "held-out-12": ROOT / "tests/heldout/narratives_12.yml"}
+        "held-out-12": ROOT / "tests/heldout/narratives_12.yml",
+        # the thirteenth and fourteenth, written while the eleventh's and twelfth's classes were fixed
+        "held-out-13": ROOT / "tests/heldout/narratives_13.yml",
+        "held-out-14": ROOT / "tests/heldout/narratives_14.yml"}
 
 
 @dataclass
