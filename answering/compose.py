@@ -255,7 +255,9 @@ def _issues_reply(found: list[Issue], known: Facts, searcher: Searcher, question
         parts.insert(1, extra)
     if header:
         parts[0] = "".join(header) + "\n" + parts[0]
-    parts.append(_closing(curated, searcher, regions_seen, more or []))
+    # the first step of her most urgent issue, when its curated entry answers it: another issue's step
+    # (请病假 after 15 days of miscarriage leave) contradicts her answer, a reviewer found
+    parts.append(_closing(found[:1] if found[0] in curated else [], searcher, regions_seen, more or []))
     top = found[0]
     return Reply(K.ANSWER, "\n\n".join(parts), [HANDOVER, LEGAL_CONSULT], topic=_topic_of(top, searcher),
                  sources=sources, confidence=1.0, issues=[i.id for i in found], parts=parts)
@@ -427,12 +429,18 @@ def _compensation_part(found: list[Issue], known: Facts, question: str) -> str |
     if ending == "layoff_art41" and _RELOCATION.search(question):
         ending = "employer_terminates_art40"
     protected = known.stage in facts.THREE_PERIODS
+    ten_years = ending == "contract_expired_not_renewed" and not protected and known.tenure_months >= 120
+    if ten_years:  # 第十四条第二款第一项: ten years' service, she asks to renew, the employer must (2N if not)
+        ending = "unlawful_dismissal"
     result = compensation.economic_compensation(
         compensation.Situation(ending), monthly_wage=known.monthly_wage, tenure_months=known.tenure_months,
         protected=protected)
     text = compensation.render_compensation(result)
     if cause == "pressured_to_resign":  # nothing is ended yet: what refusing keeps open for her
         text = "如果你不签、公司仍然辞退你（属于违法解除）：" + text
+    elif ten_years:
+        text = ("你在这家单位连续工作已满十年，你提出续订的，单位应当跟你签无固定期限合同（劳动合同法第十四条）；"
+                "如果单位仍坚持到期终止（属于违法终止）：" + text)
     elif ending == "unlawful_dismissal" and not protected:
         text = "如果公司没有法定理由就辞退你（属于违法解除）：" + text
     elif ending == "she_resigned_art38":  # N only when she left for the employer's fault, never for her own reasons
@@ -448,16 +456,14 @@ def _topic_of(issue: Issue, searcher: Searcher) -> str | None:
 
 
 def _closing(found: list[Issue], searcher: Searcher, regions_seen: set[str], more: list[Issue]) -> str:
-    """What to do now: the first step of the most urgent issue answered by its curated entry (a
-    calculated answer already says what follows for her), and a person to help. Issues beyond the
-    three a phone screen takes are named, so she knows they were heard and can ask next."""
+    """What to do now: the first step of the issue given (her most urgent, when its curated entry
+    answers it; a calculated answer already says what follows for her), and a person to help. Issues
+    beyond the three a phone screen takes are named, so she knows they were heard and can ask next."""
     step = None
-    for issue in found:
-        entry = searcher.get(issue.entry_id)
-        m = _FIRST_STEP.search(entry.text) if entry else None
-        if m:
-            step = m.group(1).strip()
-            break
+    entry = searcher.get(found[0].entry_id) if found else None
+    m = _FIRST_STEP.search(entry.text) if entry else None
+    if m:
+        step = m.group(1).strip()
     now = f"现在先做：{step}。" if step else ""
     where = "、".join(sorted(r for r in regions_seen if r)) or "全国"
     also = "".join(f"「{i.label}」" for i in more)

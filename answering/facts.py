@@ -152,18 +152,19 @@ def parse_child_order(text: str) -> int | None:
 
 def parse_pregnancy_months(text: str) -> float | None:
     """'怀孕五个半月' -> 5.5; only when the sentence is about pregnancy, not a baby's age."""
-    if not re.search(r"怀孕|孕|身孕|怀了|怀着|怀上|流产|引产|胎停|小产|停育", text):
+    if not re.search(r"怀孕|孕|身孕|怀|揣|流产|引产|胎停|小产|停育", text):
         return None
     weeks = re.search(rf"(孕|怀孕)({_NUM})(周|个?星期)", text)
     if weeks and (w := to_int(weeks.group(2))) is not None and w <= 42:
         return round(w / 4.345 * 2) / 2  # weeks to months, to the half month
-    told = [m.group(2) for m in _MONTHS_AFTER.finditer(text)] + [m.group(1) for m in _MONTHS_BEFORE.finditer(text)]
+    told = [m.group("span") for m in _MONTHS_AFTER.finditer(text)] + [m.group(1) for m in _MONTHS_BEFORE.finditer(text)]
     # a story runs forward: 面试时怀孕一个多月…五个多月的时候胎停了 is a loss at five months
     return max((n for near in told if (n := _pregnancy_span(near)) is not None), default=None)
 
 
-_MONTHS_AFTER = re.compile(rf"(怀孕|孕|身孕|怀了|流产|引产|胎停|小产|停育)[^，。,；！？]{{0,6}}?"
-                           rf"({_NUM}(个半|个)?多?月)")
+_MONTHS_AFTER = re.compile(rf"(怀孕|孕|身孕|怀了|怀着|怀起|(怀|揣)(上|起|了)?(娃儿?|孩子|宝宝|崽)"
+                           rf"|流产|引产|胎停|小产|停育)[^，。,；！？]{{0,6}}?"
+                           rf"(?P<span>{_NUM}(个半|个)?多?月)")
 _MONTHS_BEFORE = re.compile(rf"({_NUM}(个半|个)?多?月)(的)?(身孕|大的?时候|的时候)?[^，。,；！？]{{0,4}}"
                             rf"(流产|引产|胎停|小产|停育|身孕)")
 
@@ -178,7 +179,8 @@ def _pregnancy_span(near: str) -> float | None:
 
 _PREGNANT = re.compile(r"怀孕|怀了|身孕|有孕|孕期|孕妇|孕[0-9一二三四五六七八九十]"
                        r"|大肚子|有喜|怀着|怀上|挺着肚子|准妈妈|预产期|有(咗|了)?(BB|bb|宝宝了|小孩了|娃了)"
-                       r"|(我|她|俺|老婆|媳妇)有了(?=[，,。！!？?\s]|$)")  # 我有了 (Cantonese 我有咗): pregnant
+                       # 我有了 (Cantonese 我有咗), 怀娃, 揣崽: pregnant
+                       r"|(我|她|俺|老婆|媳妇)有了(?=[，,。！!？?\s]|$)|(怀|揣)(上|起|了)?(娃儿?|孩子|宝宝|崽|小孩)")
 # A pregnancy she imagines or plans is not one: 我要是怀孕了会不会被辞, 打算明年要孩子.
 _IMAGINED_PREGNANCY = re.compile(r"(要是|如果|万一|假如|假设|以后|将来|打算|准备|计划|想)(我|她|俺)?(再)?"
                                  r"(怀孕|怀了|怀上|要孩子|要二胎|生孩子|生二胎)")
@@ -197,7 +199,8 @@ _MISCARRIAGE_RISK = re.compile(r"(先兆|习惯性|怕|担心|防止|避免|容�
 # 女职工劳动保护特别规定 第七条 grants as 产假 (15 or 42 days), so "miscarriage" is one of them.
 THREE_PERIODS = frozenset({"pregnant", "maternity_leave", "nursing", "miscarriage"})
 _AGE_HEDGE = r"(才|刚|刚刚|现在|已经|都|已|快)?"  # 娃都十四个月了, 孩子才满月
-_BABY_AGE = re.compile(rf"(孩子|宝宝|娃儿|娃|小孩|儿子|女儿|闺女|宝|娃娃|小宝){_AGE_HEDGE}(满)?({_NUM})(个半|个)?多?月")
+_BABY_AGE = re.compile(rf"(?<!怀)(?<!揣)(孩子|宝宝|娃儿|娃|小孩|儿子|女儿|闺女|宝|娃娃|小宝){_AGE_HEDGE}"
+                       rf"(满)?({_NUM})(个半|个)?多?月")
 _BABY_YEARS = re.compile(rf"(孩子|宝宝|娃儿|娃|小孩|儿子|女儿|闺女){_AGE_HEDGE}(满)?({_NUM}|半)(周)?岁(半)?")
 # Between the verb and the number people put aspect and hedges: 干了整整四年, 做咗4年, 入职已经一年了.
 _TENURE_FILLER = (r"(?:[了过有咗满整足共都就才也快近]|已经|整整|足足|一共|总共|累计|前后|加起来|将近|差不多"
@@ -306,6 +309,8 @@ def parse_tenure_months(text: str, today: date | None = None) -> int | None:
     if m:
         today = today or date.today()
         told = m.group(1)
+        if told in _YEARS_AGO and not m.group(3):
+            return None  # 去年入职 alone is anything from one month to two years (a reviewer found 22 months)
         year = today.year - _YEARS_AGO[told] if told in _YEARS_AGO else to_int(told.rstrip("年 "))
         month = to_int(m.group(3)) if m.group(3) else 1
         if year and month and 1950 < year <= today.year and 1 <= month <= 12:

@@ -267,6 +267,21 @@ def test_a_contract_ending_next_month_in_pregnancy_is_not_read_from_yesterday(se
     assert "2026年11月26日" not in reply.text and "2028年4月10日" in reply.text
 
 
+def test_an_hourly_worker_let_go_is_owed_no_compensation_but_her_pay(searcher):
+    reply = talk(searcher, "我在超市做促销，按小时算钱，一天四个钟，干了一年，主管说明天不用来了，有没有补偿")
+    assert "非全日制" in reply.text and "2N" not in reply.text and "15天" in reply.text
+
+
+def test_ten_years_at_expiry_refused_renewal_is_owed_twice(searcher):
+    reply = talk(searcher, "我在厂里干了十一年，合同月底到期，厂里说不续了，月薪五千，能拿多少")
+    assert "无固定期限" in reply.text and "110000" in reply.text  # 2N: 11 years x 5000 x 2
+
+
+def test_her_first_step_is_never_another_issues(searcher):
+    reply = talk(searcher, "怀孕两个月流产了，厂里让我请病假，病假工资只发一半，我能休几天")
+    assert "15天" in reply.text and "请病假要有" not in reply.messages()[-1]
+
+
 def test_a_contract_expiring_in_pregnancy_runs_to_the_first_birthday(searcher):
     from datetime import date
 

@@ -210,3 +210,12 @@ def test_i_have_one_is_a_pregnancy():
     told = "我喺厂里做QC，同组长讲我有咗，佢就话调我去仓库".replace("喺", "在").replace("咗", "了")  # as normalized
     assert facts.parse_stage(told) == "pregnant"
     assert facts.parse_stage("我有了新工作") is None
+
+
+def test_carrying_a_baby_is_a_pregnancy_not_a_babys_age():
+    assert facts.parse_stage("怀娃四个月了，公司让我调岗") == "pregnant"
+    assert facts.parse_pregnancy_months("怀娃四个月了") == 4 and facts.parse_baby_months("怀娃四个月了") is None
+
+
+def test_last_year_without_a_month_is_no_tenure():
+    assert facts.parse_tenure_months("去年入职时合同里有一条", date(2026, 11, 28)) is None

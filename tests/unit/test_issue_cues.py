@@ -252,3 +252,27 @@ def test_a_closed_former_employer_is_not_her_employers_closure():
 def test_a_nursing_mother_kept_late_gets_her_own_rule():
     text = normalize("娃儿才四个月，园长喊我每天晚上留下来搞卫生，一分钱加班费都莫得")
     assert "nursing_hours" in [i.id for i in issues.spot(text, facts.extract(text), limit=0, use_model=False)]
+
+
+@pytest.mark.parametrize("text,issue", [
+    ("我在广州生娃，产假一共几天？我老公有没有陪产假", "maternity_leave_length"),  # her leave beside his
+    ("老板说店小不用签合同，我都干了大半年了", "no_written_contract"),
+    ("我喺酒楼做咗两年，老细一直冇同我签合同".replace("喺", "在").replace("咗", "了").replace("冇", "没"),
+     "no_written_contract"),
+    ("招聘启事上写着男性优先，这合法吗", "hiring_discrimination"),
+    ("送外卖途中被电动车撞了，腿骨折了", "work_injury"),
+    ("一年年假都没让休，不休给钱不", "annual_leave_pay"),
+    ("怀孕八个月了，老板还让我天天干到晚上十一点", "overtime_limits"),
+    ("老板跑路了，厂门都锁了，欠我们三个月工资", "closure"),
+    ("我退休好几年了，养老金也领着，又去饭店洗碗，老板欠了两个月工钱", "retiree_work"),
+    ("经理总是贴着我站，还半夜叫我去他房间谈工作", "sexual_harassment"),
+    ("被拖欠的加班费，过多久就要不回来了", "arbitration_deadline"),
+    ("哺乳期哪些活单位不能安排给我", "prohibited_work"),
+    ("公司说要菜员，把我也列进去了", "layoff"),
+])
+def test_the_words_of_the_thirteenth_and_fourteenth_batches_classes(text, issue):
+    assert issue in cued(text)
+
+
+def test_her_husbands_leave_alone_is_not_her_maternity_leave():
+    assert "maternity_leave_length" not in cued("我老公单位的陪产假有几天")

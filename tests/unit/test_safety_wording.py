@@ -18,3 +18,15 @@ def test_self_harm_in_everyday_wording(text):
 @pytest.mark.parametrize("text", EVERYDAY)
 def test_everyday_words_are_not_an_emergency(text):
     assert detect(text) is None
+
+
+@pytest.mark.parametrize("text", ["这个季度考核我被打了个末位，领导说要解除合同",
+                                  "老板开会说厂子撑不下去了，年底注销",
+                                  "干了十一年，就这样被打发了"])
+def test_work_words_that_look_like_danger_are_not(text):
+    assert detect(text) is None  # a grade, a failing business, being sent off: no emergency template
+
+
+@pytest.mark.parametrize("text", ["我被打了，脸都肿了", "我真的撑不下去了"])
+def test_the_danger_itself_still_is(text):
+    assert detect(text) is not None
