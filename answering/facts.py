@@ -76,6 +76,7 @@ class Facts:
     probation: bool | None = None
     dispatch: bool | None = None
     platform: bool | None = None
+    part_time: bool | None = None  # paid by the hour, a few hours a day (非全日制用工, 劳动合同法 第六十八条)
     closing: bool | None = None
 
     def merged_over(self, older: "Facts") -> "Facts":
@@ -221,12 +222,14 @@ _TENURE_BARE = re.compile(rf"(公司|厂|单位|店|上班|工作|当.{{1,4}}|�
 # A span across several employers (一共工作了12年, 参加工作二十年, 社会工龄): what annual leave counts
 # (企业职工带薪年休假实施办法 第四条), never what compensation counts (only this employer's years).
 # Only a story that names other employers makes a span her working life: 一共干了5年 alone is this one.
-_CAREER = re.compile(r"参加工作|社会工龄|(换|跳槽)(了|过|到)?.{0,3}(公司|单位|厂|工作)"
+_CAREER = re.compile(r"参加工作|社会工龄|(?<!没)(?<!没有)(?<!未)(?<!从没)(换|跳槽)(了|过|到)?.{0,3}(公司|单位|厂|工作)"
                      r"|[几两三四五六七八九]家(公司|单位|厂)|(这家|现在的?|新)(公司|单位|厂).{0,2}(才|刚|今年)"
                      r"|以前(的|在)?[^，。,]{0,6}(单位|公司|厂)")
 _TENURE_SINCE = re.compile(rf"({_DIGIT}{{4}}\s*年|今年|去年|前年)\s*(({_DIGIT}{{1,2}})\s*月)?.{{0,6}}"
-                           rf"(入职|进厂|进的|进公司|开始上班|开始工作|来的|干到(现在|今天|如今)|做到(现在|今天|如今))")
+                           rf"(入职|进厂|进的|进公司|进来|开始上班|开始工作|来的|干到(现在|今天|如今)|做到(现在|今天|如今))")
 _YEARS_AGO = {"今年": 0, "去年": 1, "前年": 2}
+# Hourly work, told in any turn: a later 老板说明天不用来了 is the end of part-time work (第七十一条).
+_PART_TIME = re.compile(r"非全日制|小时工|钟点工|按小时(算|计|结|给)|时薪")
 _UNTIL_NOW = frozenset({"到现在", "到今天", "到如今", "至今"})
 _LEFT = re.compile(r"离职|辞职|辞工|走了|走的|辞退|开除|解除|被裁|离开|出事|受伤|生完|生了")
 _CONTRACT_YEARS = re.compile(rf"(签了|签的|签过|订了)(?:一份|份)?({_NUM})年"
@@ -444,5 +447,6 @@ def extract(text: str, entities: list[dict] | None = None, today: date | None = 
         probation=parse_probation(text, parse_tenure_months(text, today)),
         dispatch=True if re.search(r"派遣|劳务公司|人力资源公司", text) else None,
         platform=True if re.search(r"骑手|外卖|网约车|跑单|平台派单|众包|快递员", text) else None,
+        part_time=True if _PART_TIME.search(text) else None,
         closing=True if _CLOSING.search(text) else None,
     )

@@ -131,6 +131,8 @@ def _holds(condition: str, situation: Facts, text: str = "") -> bool | None:
         return situation.stage == "pregnant" or None
     if condition == "is_nursing":
         return situation.stage == "nursing" or None
+    if condition == "is_part_time":  # hourly work she told in this or an earlier turn
+        return situation.part_time or None
     if condition == "birth_in_province":  # her province's verified extra leave and her husband's days
         from knowledge import regions
 

@@ -277,6 +277,21 @@ def test_ten_years_at_expiry_refused_renewal_is_owed_twice(searcher):
     assert "无固定期限" in reply.text and "110000" in reply.text  # 2N: 11 years x 5000 x 2
 
 
+def test_hourly_work_told_before_decides_a_later_dismissal(searcher):
+    reply = talk(searcher, "我在奶茶店做钟点工，一天三个钟头", "那老板说明天不用来了，能要补偿吗")
+    assert "非全日制" in reply.text and "2N" not in reply.text
+
+
+def test_a_pensioner_asking_about_arbitration_hears_the_civil_road_first(searcher):
+    reply = talk(searcher, "我退休了领着退休金，又去食堂帮厨，老板欠我两个月工钱，我能去劳动仲裁吗")
+    assert "劳务关系" in reply.messages()[0] and "仲裁申请书" not in reply.messages()[0]
+
+
+def test_ten_years_told_as_never_having_changed_employer(searcher):
+    reply = talk(searcher, "从2013年进来一直没换过单位，合同到期公司说不续了，不续的话给多少钱")
+    assert "无固定期限" in reply.text and "2N" in reply.text
+
+
 def test_her_first_step_is_never_another_issues(searcher):
     reply = talk(searcher, "怀孕两个月流产了，厂里让我请病假，病假工资只发一半，我能休几天")
     assert "15天" in reply.text and "请病假要有" not in reply.messages()[-1]
