@@ -11,6 +11,12 @@ def cued(text: str) -> list[str]:
     return [i.id for i in issues.spot(normalize(text), limit=0, use_model=False)]
 
 
+def situated(text: str) -> list[str]:
+    """The issues the cues raise, knowing her situation from the same message."""
+    text = normalize(text)
+    return [i.id for i in issues.spot(text, facts.extract(text), limit=0, use_model=False)]
+
+
 @pytest.mark.parametrize("text,issue", [
     ("老板说我不合适，直接让我走，理由也不说", "dismissal_general"),
     ("园长说要换人，让我干到月底", "dismissal_general"),
@@ -92,6 +98,28 @@ def cued(text: str) -> list[str]:
     ("车间主任说我们是综合工时，加班不算加班", "special_hours"),
     ("我在奶茶店做小时工，一天三个钟头，老板说不用我了", "part_time_work"),
     ("我退休以后在饭店帮厨，老板拖着工钱不给", "retiree_work"),
+    ("我喺工厂做QC，同组长讲我有咗，佢就要调我去仓库，人工由5000降到3800", "pay_cut_pregnant"),
+    ("产假回来以后，我的岗位补贴少了五百，说是重新定级", "pay_cut_pregnant"),
+    ("主管老是从后面贴过来，还在微信上发很恶心的图片", "sexual_harassment"),
+    ("我们厂四十几个工人都两个月没发工资了", "group_dispute"),
+    ("老板跑了，我们不知道该去哪里找人", "labour_inspection"),
+    ("公司一直没交社保，能不能去投诉", "labour_inspection"),
+    ("找到新工作了想走，人事说辞职要等老板批", "resignation"),
+    ("怀了两个多月娃没保住，厂里只给三天假", "miscarriage_leave"),
+    ("我在广州生娃，产假一共几天？我老公有没有陪产假", "maternity_leave_length"),  # her leave beside his
+    ("老板说店小不用签合同，我都干了大半年了", "no_written_contract"),
+    ("我喺酒楼做咗两年，老细一直冇同我签合同".replace("喺", "在").replace("咗", "了").replace("冇", "没"),
+     "no_written_contract"),
+    ("招聘启事上写着男性优先，这合法吗", "hiring_discrimination"),
+    ("送外卖途中被电动车撞了，腿骨折了", "work_injury"),
+    ("一年年假都没让休，不休给钱不", "annual_leave_pay"),
+    ("怀孕八个月了，老板还让我天天干到晚上十一点", "overtime_limits"),
+    ("老板跑路了，厂门都锁了，欠我们三个月工资", "closure"),
+    ("我退休好几年了，养老金也领着，又去饭店洗碗，老板欠了两个月工钱", "retiree_work"),
+    ("经理总是贴着我站，还半夜叫我去他房间谈工作", "sexual_harassment"),
+    ("被拖欠的加班费，过多久就要不回来了", "arbitration_deadline"),
+    ("哺乳期哪些活单位不能安排给我", "prohibited_work"),
+    ("公司说要菜员，把我也列进去了", "layoff"),
 ])
 def test_the_words_workers_use_raise_the_issue(text, issue):
     assert issue in cued(text)
@@ -128,9 +156,8 @@ def test_close_wordings_do_not(text, issue):
 @pytest.mark.parametrize("text", ["一直没签合同，我在这干了两年多了",  # 第十四条第三款
                                   "我在厂里干了十二年，合同到期厂里不续签了"])  # 第十四条第二款第一项
 def test_her_years_make_the_contract_open_ended(text):
-    text = normalize(text)
     assert "open_ended_contract" not in cued(text)  # no cue of its own: her tenure adds it
-    assert "open_ended_contract" in [i.id for i in issues.spot(text, facts.extract(text), limit=0, use_model=False)]
+    assert "open_ended_contract" in situated(text)
 
 
 def test_a_short_spell_adds_nothing():
@@ -151,7 +178,6 @@ def test_the_models_guess_of_a_pregnancy_rule_needs_a_word_of_pregnancy():
                      "公司来人说俺老请假影响工作，让俺这个月底就别来了，这能行吗")
     found = [i.id for i in issues.spot(text, facts.extract(text), limit=0)]
     assert "dismissal_pregnant" not in found and "dismissal_general" in found  # 乳腺癌 is not 哺乳
-
 
 
 def test_an_award_that_stands_is_enforced_not_appealed():
@@ -175,17 +201,8 @@ def test_a_general_question_on_harassment_gets_no_proof_section():
 
 
 def test_a_birth_in_a_province_we_have_checked_adds_her_provinces_days():
-    text = normalize("我在深圳上班，下个月生，产假一共多少天")
-    found = [i.id for i in issues.spot(text, facts.extract(text), limit=0, use_model=False)]
-    assert {"maternity_leave_length", "regional_leave"} <= set(found)
-    text = normalize("我在深圳上班，上个月流产了，产假多少天")
-    assert "regional_leave" not in [i.id for i in issues.spot(text, facts.extract(text), limit=0, use_model=False)]
-
-
-def situated(text: str) -> list[str]:
-    """The issues the cues raise, knowing her situation from the same message."""
-    text = normalize(text)
-    return [i.id for i in issues.spot(text, facts.extract(text), limit=0, use_model=False)]
+    assert {"maternity_leave_length", "regional_leave"} <= set(situated("我在深圳上班，下个月生，产假一共多少天"))
+    assert "regional_leave" not in situated("我在深圳上班，上个月流产了，产假多少天")
 
 
 def test_proof_asked_after_a_dismissal_is_the_dismissal_list():
@@ -220,20 +237,6 @@ def test_a_guess_never_displaces_what_a_cue_found():
     assert "probation" in found and "dismissal_probation_pregnant" not in found
 
 
-@pytest.mark.parametrize("text,issue", [
-    ("我喺工厂做QC，同组长讲我有咗，佢就要调我去仓库，人工由5000降到3800", "pay_cut_pregnant"),
-    ("产假回来以后，我的岗位补贴少了五百，说是重新定级", "pay_cut_pregnant"),
-    ("主管老是从后面贴过来，还在微信上发很恶心的图片", "sexual_harassment"),
-    ("我们厂四十几个工人都两个月没发工资了", "group_dispute"),
-    ("老板跑了，我们不知道该去哪里找人", "labour_inspection"),
-    ("公司一直没交社保，能不能去投诉", "labour_inspection"),
-    ("找到新工作了想走，人事说辞职要等老板批", "resignation"),
-    ("怀了两个多月娃没保住，厂里只给三天假", "miscarriage_leave"),
-])
-def test_the_words_of_the_eleventh_and_twelfth_batches_classes(text, issue):
-    assert issue in cued(text)
-
-
 @pytest.mark.parametrize("text", ["厂子要搬去江西，不去就当自动离职，一分钱补偿都冇",
                                   "合同到期公司说不续了，我干了八年，就这么打发我走？"])
 def test_money_named_beside_an_ending_brings_the_compensation_section(text):
@@ -250,28 +253,7 @@ def test_a_closed_former_employer_is_not_her_employers_closure():
 
 
 def test_a_nursing_mother_kept_late_gets_her_own_rule():
-    text = normalize("娃儿才四个月，园长喊我每天晚上留下来搞卫生，一分钱加班费都莫得")
-    assert "nursing_hours" in [i.id for i in issues.spot(text, facts.extract(text), limit=0, use_model=False)]
-
-
-@pytest.mark.parametrize("text,issue", [
-    ("我在广州生娃，产假一共几天？我老公有没有陪产假", "maternity_leave_length"),  # her leave beside his
-    ("老板说店小不用签合同，我都干了大半年了", "no_written_contract"),
-    ("我喺酒楼做咗两年，老细一直冇同我签合同".replace("喺", "在").replace("咗", "了").replace("冇", "没"),
-     "no_written_contract"),
-    ("招聘启事上写着男性优先，这合法吗", "hiring_discrimination"),
-    ("送外卖途中被电动车撞了，腿骨折了", "work_injury"),
-    ("一年年假都没让休，不休给钱不", "annual_leave_pay"),
-    ("怀孕八个月了，老板还让我天天干到晚上十一点", "overtime_limits"),
-    ("老板跑路了，厂门都锁了，欠我们三个月工资", "closure"),
-    ("我退休好几年了，养老金也领着，又去饭店洗碗，老板欠了两个月工钱", "retiree_work"),
-    ("经理总是贴着我站，还半夜叫我去他房间谈工作", "sexual_harassment"),
-    ("被拖欠的加班费，过多久就要不回来了", "arbitration_deadline"),
-    ("哺乳期哪些活单位不能安排给我", "prohibited_work"),
-    ("公司说要菜员，把我也列进去了", "layoff"),
-])
-def test_the_words_of_the_thirteenth_and_fourteenth_batches_classes(text, issue):
-    assert issue in cued(text)
+    assert "nursing_hours" in situated("娃儿才四个月，园长喊我每天晚上留下来搞卫生，一分钱加班费都莫得")
 
 
 def test_her_husbands_leave_alone_is_not_her_maternity_leave():
