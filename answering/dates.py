@@ -201,7 +201,7 @@ STORY_RULES: tuple[tuple[re.Pattern[str], Resolver], ...] = (
 YEAR_MONTH = re.compile(  # 2025年8月, 2025年8月底, 二〇二四年三月份, 明年1月: a month of a year, no day
     rf"(?:(?<!\d)({_YEAR})\s*年|(今年|明年|去年|前年))\s*({N})\s*月份?\s*(底|末|下旬)?"
     rf"(?!\s*(?:\d|[{CN}]{{1,3}}\s*[日号]))")
-_YEARS_FROM_NOW = {"今年": 0, "明年": 1, "去年": -1, "前年": -2}
+YEARS_FROM_NOW = {"今年": 0, "明年": 1, "去年": -1, "前年": -2}  # a year named relative to this one
 
 
 def parse_year_month(text: str, today: date | None = None) -> tuple[date, bool] | None:
@@ -211,7 +211,7 @@ def parse_year_month(text: str, today: date | None = None) -> tuple[date, bool] 
     m = YEAR_MONTH.search(text)
     if m is None:
         return None
-    year = number(m.group(1)) if m.group(1) else (today or date.today()).year + _YEARS_FROM_NOW[m.group(2)]
+    year = number(m.group(1)) if m.group(1) else (today or date.today()).year + YEARS_FROM_NOW[m.group(2)]
     month = number(m.group(3))
     if year is None or month is None or not 1 <= month <= 12:
         return None

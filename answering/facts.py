@@ -11,7 +11,7 @@ from datetime import date
 
 import cn2an
 
-from answering.dates import parse_date
+from answering.dates import YEARS_FROM_NOW, parse_date
 from knowledge import places
 from knowledge.numerals import DIGIT_CHARS, DIGITS, YEAR_DIGIT_CHARS, range_low, year_to_int
 
@@ -227,7 +227,6 @@ _CAREER = re.compile(r"参加工作|社会工龄|(?<!没)(?<!没有)(?<!未)(?<!
                      r"|以前(的|在)?[^，。,]{0,6}(单位|公司|厂)")
 _TENURE_SINCE = re.compile(rf"({_DIGIT}{{4}}\s*年|今年|去年|前年)\s*(({_DIGIT}{{1,2}})\s*月)?.{{0,6}}"
                            rf"(入职|进厂|进的|进公司|进来|开始上班|开始工作|来的|干到(现在|今天|如今)|做到(现在|今天|如今))")
-_YEARS_AGO = {"今年": 0, "去年": 1, "前年": 2}
 # Hourly work, told in any turn: a later 老板说明天不用来了 is the end of part-time work (第七十一条).
 _PART_TIME = re.compile(r"非全日制|小时工|钟点工|按小时(算|计|结|给)|时薪")
 _UNTIL_NOW = frozenset({"到现在", "到今天", "到如今", "至今"})
@@ -312,9 +311,9 @@ def parse_tenure_months(text: str, today: date | None = None) -> int | None:
     if m:
         today = today or date.today()
         told = m.group(1)
-        if told in _YEARS_AGO and not m.group(3):
+        if told in YEARS_FROM_NOW and not m.group(3):
             return None  # 去年入职 alone is anything from one month to two years (a reviewer found 22 months)
-        year = today.year - _YEARS_AGO[told] if told in _YEARS_AGO else to_int(told.rstrip("年 "))
+        year = today.year + YEARS_FROM_NOW[told] if told in YEARS_FROM_NOW else to_int(told.rstrip("年 "))
         month = to_int(m.group(3)) if m.group(3) else 1
         if year and month and 1950 < year <= today.year and 1 <= month <= 12:
             return max(0, (today.year - year) * 12 + today.month - month)
@@ -411,20 +410,21 @@ _NOT_HER_PLACE = re.compile(r"(老家|户口|户籍|娘家|婆家)(是|在)?[^�
                             r"|(朋友|同学|亲戚|闺蜜|老乡|网友|熟人)(在|说|那边)[^，。,；;？?！!]{0,8}")
 
 
-def _her_places(text: str) -> str:
-    """The text with places that belong to someone else blanked out (offsets kept for NLU entities)."""
-    return _NOT_HER_PLACE.sub(lambda m: " " * len(m.group(0)), text)
+def blanked(pattern: re.Pattern[str], text: str) -> str:
+    """The text with what the pattern matches replaced by spaces: read as if unsaid, offsets kept (for
+    NLU entity spans and for where an issue is first raised)."""
+    return pattern.sub(lambda m: " " * len(m.group(0)), text)
 
 
 def parse_province(text: str, entities: list[dict] | None = None) -> str | None:
     """The province where she works: an NLU entity or a named place, never a friend's city or her
     hometown (a reviewer found a Foshan mother's leave counted for Beijing, where her friend lives)."""
-    hers = _her_places(text)
+    hers = blanked(_NOT_HER_PLACE, text)
     province = None
     for ent in entities or []:
         start = ent.get("start")
-        blanked = isinstance(start, int) and hers[start:start + 1] == " " != text[start:start + 1]
-        if ent.get("entity") == "province" and not blanked:
+        elsewhere = isinstance(start, int) and hers[start:start + 1] == " " != text[start:start + 1]
+        if ent.get("entity") == "province" and not elsewhere:
             province = places.canonical_province(str(ent.get("value", "")))
     return province or places.find_province(hers)
 

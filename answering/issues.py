@@ -29,7 +29,8 @@ from pathlib import Path
 
 import yaml
 
-from answering.facts import THREE_PERIODS, Facts
+from answering.facts import THREE_PERIODS, Facts, blanked
+from knowledge import regions
 from knowledge.content import CONTENT
 
 TAXONOMY = CONTENT / "issues.yml"
@@ -119,7 +120,7 @@ _ASKS_FOR_PROOF = re.compile(r"证据|留证|取证|怎么证明|(准备|带|收
 
 
 def _holds(condition: str, situation: Facts, text: str = "") -> bool | None:
-    """Whether a verdict's condition holds for her (her facts, or for `asks_what_to_do` her words);
+    """Whether a verdict's condition holds for her (her facts, or for the asks_* conditions her words);
     None when they do not tell."""
     if condition == "asks_what_to_do":  # keeping the proof is part of what to do
         return bool(_ASKS_WHAT_TO_DO.search(text) or _ASKS_FOR_PROOF.search(text)) or None
@@ -134,8 +135,6 @@ def _holds(condition: str, situation: Facts, text: str = "") -> bool | None:
     if condition == "is_part_time":  # hourly work she told in this or an earlier turn
         return situation.part_time or None
     if condition == "birth_in_province":  # her province's verified extra leave and her husband's days
-        from knowledge import regions
-
         rule = regions.rules().get(situation.province) if situation.province else None
         return (rule is not None and rule.verified and situation.stage != "miscarriage") or None
     if condition == "three_period":
@@ -166,7 +165,7 @@ def fits(issue: Issue, situation: Facts) -> bool:
 
 def _fitted(issue: Issue, situation: Facts) -> Issue:
     """The issue whose verdict applies to her situation (the `otherwise` one when hers differs)."""
-    if issue.requires and issue.otherwise and _holds(issue.requires, situation) is False:
+    if issue.otherwise and not fits(issue, situation):
         return taxonomy()[issue.otherwise]
     return issue
 
@@ -350,7 +349,7 @@ def spot(text: str, situation: Facts | None = None, limit: int = MAX_ISSUES, use
     """
     situation = situation or Facts()
     table = taxonomy()
-    text = _FORMER_EMPLOYER_CLOSED.sub(lambda m: " " * len(m.group(0)), text)
+    text = blanked(_FORMER_EMPLOYER_CLOSED, text)
     found = {issue.id: pos for issue in table.values() if (pos := issue.first_match(text)) is not None}
     # the model alone may guess; beside issues a cue found, it adds only what it is surer of
     floor = LEARNED_BESIDE_CUES if found else LEARNED_THRESHOLD
@@ -371,7 +370,8 @@ def spot(text: str, situation: Facts | None = None, limit: int = MAX_ISSUES, use
         for added, condition in table[issue_id].adds:
             if added not in found and _holds(condition, situation, text):
                 found[added] = found[issue_id]
-                guessed |= {added} if issue_id in guessed else set()
+                if issue_id in guessed:
+                    guessed.add(added)
     asked = _asked(text, [table[i] for i in found])
     # a specific issue answers the general one in its stead, unless she asks the general question in a
     # clause of its own (试用期怀孕被辞退…这个试用期本身合法吗: the probation's length is hers to know too)
