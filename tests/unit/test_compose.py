@@ -209,7 +209,7 @@ def test_her_deadline_is_computed_from_the_date_she_gives(searcher):
 def test_a_month_without_a_day_still_tells_her_whether_her_year_has_run_out(searcher):
     from datetime import date
 
-    reply = compose("2025年7月底我从酒店辞职，走的时候还欠我两个月工资，现在还来得及去仲裁吗", None, [],
+    reply = compose("2025年7月底我辞了超市的工作，工资到现在还差两个月没结，现在还来得及去仲裁吗", None, [],
                     Conversation(), searcher, today=date(2026, 11, 27))
     assert "2026年7月31日" in reply.text and "届满" in reply.text and "重新计算" in reply.text
     reply = compose("我2024年5月在哺乳期被辞退，当时没管，现在想申请仲裁，还来得及吗", None, [],
@@ -226,12 +226,13 @@ def test_her_provinces_days_come_beside_her_total_in_two_lines(searcher):
 
 
 def test_evidence_asked_in_a_later_turn_fits_the_story_told_before(searcher):
-    reply = talk(searcher, "客户老在微信上给我发下流的话，还说要约我出去", "那我要怎么留证据，公司不管的话找谁")
+    reply = talk(searcher, "有个客户总是半夜发微信说些下流的话，还想约我单独见面",
+                 "那证据我该怎么留，单位要是一直不处理找谁")
     assert "harassment_evidence" in reply.issues and "孕检单" not in reply.text
 
 
 def test_issues_beyond_three_are_named_for_her_to_ask_next(searcher):
-    reply = talk(searcher, "怀孕被辞退了，还欠我两个月工资和加班费，社保也一直没交，离职证明也不给开，怎么办")
+    reply = talk(searcher, "怀孕被辞退了，还欠我两个月工资和加班费，社保一直没交，走的时候也不给离职证明，怎么办")
     assert len(reply.issues) == 3
     assert "你还提到了" in reply.messages()[-1]
 
@@ -255,7 +256,7 @@ def test_pressed_to_resign_in_pregnancy_she_hears_what_refusing_keeps(searcher):
 
 
 def test_a_friends_city_is_not_her_province(searcher):
-    reply = talk(searcher, "我在东莞上班，上个月顺产，有个在北京的朋友说她们那边产假更长，我这边一共多少天")
+    reply = talk(searcher, "我在东莞上班，上个月顺产，听一个在北京的同学讲产假能休好久，我这边一共多少天")
     assert "178" in reply.text and "北京" not in reply.messages()[0].split("\n")[0]
 
 
@@ -278,7 +279,7 @@ def test_ten_years_at_expiry_refused_renewal_is_owed_twice(searcher):
 
 
 def test_hourly_work_told_before_decides_a_later_dismissal(searcher):
-    reply = talk(searcher, "我在奶茶店做钟点工，一天三个钟头", "那老板说明天不用来了，能要补偿吗")
+    reply = talk(searcher, "我在奶茶店做钟点工，一天三个钟头", "后来老板讲以后不用来了，这样能要补偿不")
     assert "非全日制" in reply.text and "2N" not in reply.text
 
 
@@ -288,7 +289,7 @@ def test_a_pensioner_asking_about_arbitration_hears_the_civil_road_first(searche
 
 
 def test_ten_years_told_as_never_having_changed_employer(searcher):
-    reply = talk(searcher, "从2013年进来一直没换过单位，合同到期公司说不续了，不续的话给多少钱")
+    reply = talk(searcher, "我2013年进来的，这些年没换过单位，这回合同到期厂里不续了，能给多少钱")
     assert "无固定期限" in reply.text and "2N" in reply.text
 
 

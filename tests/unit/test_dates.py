@@ -60,7 +60,7 @@ def test_no_second_date_grammar_in_the_answer_logic():
 
 
 @pytest.mark.parametrize("text,expected", [
-    ("2025年8月底离职的", (date(2025, 8, 31), False)),
+    ("2025年8月底辞的工", (date(2025, 8, 31), False)),
     ("二〇二四年三月份被辞退", (date(2024, 3, 1), True)),  # no day: the first, so no limit is counted late
     ("25年8月走的", (date(2025, 8, 1), True)),
     ("2025年8月31日离职", None),  # a full date is parse_date's

@@ -198,7 +198,7 @@ def test_leave_she_looks_ahead_to_is_not_leave_she_is_on():
 
 
 @pytest.mark.parametrize("text,province", [
-    ("我在佛山上班，有个在北京的朋友说她们那边产假更长", "广东"),
+    ("我在佛山上班，听一个在北京的同学讲她们假多", "广东"),
     ("我老家河南的，在杭州一家厂里上班", "浙江"),
     ("我老家河南的", None),
 ])
@@ -207,7 +207,7 @@ def test_her_province_is_where_she_works(text, province):
 
 
 def test_i_have_one_is_a_pregnancy():
-    told = "我喺厂里做QC，同组长讲我有咗，佢就话调我去仓库".replace("喺", "在").replace("咗", "了")  # as normalized
+    told = "我喺商场做收银，同店长讲我有咗，佢就话调我去货仓".replace("喺", "在").replace("咗", "了")  # as normalized
     assert facts.parse_stage(told) == "pregnant"
     assert facts.parse_stage("我有了新工作") is None
 
@@ -218,4 +218,4 @@ def test_carrying_a_baby_is_a_pregnancy_not_a_babys_age():
 
 
 def test_last_year_without_a_month_is_no_tenure():
-    assert facts.parse_tenure_months("去年入职时合同里有一条", date(2026, 11, 28)) is None
+    assert facts.parse_tenure_months("去年进的这家公司，合同条款我也没细看", date(2026, 11, 28)) is None

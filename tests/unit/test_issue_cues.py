@@ -98,17 +98,17 @@ def situated(text: str) -> list[str]:
     ("车间主任说我们是综合工时，加班不算加班", "special_hours"),
     ("我在奶茶店做小时工，一天三个钟头，老板说不用我了", "part_time_work"),
     ("我退休以后在饭店帮厨，老板拖着工钱不给", "retiree_work"),
-    ("我喺工厂做QC，同组长讲我有咗，佢就要调我去仓库，人工由5000降到3800", "pay_cut_pregnant"),
+    ("我喺商场做收银，同店长讲我有咗，佢就将我调去货仓，人工由4500减到3200", "pay_cut_pregnant"),
     ("产假回来以后，我的岗位补贴少了五百，说是重新定级", "pay_cut_pregnant"),
-    ("主管老是从后面贴过来，还在微信上发很恶心的图片", "sexual_harassment"),
+    ("组长在仓库里老从背后贴上来，晚上还给我传下流的照片", "sexual_harassment"),
     ("我们厂四十几个工人都两个月没发工资了", "group_dispute"),
     ("老板跑了，我们不知道该去哪里找人", "labour_inspection"),
     ("公司一直没交社保，能不能去投诉", "labour_inspection"),
-    ("找到新工作了想走，人事说辞职要等老板批", "resignation"),
+    ("下家已经找好了，我想走，可主管说离职得经理批了才行", "resignation"),
     ("怀了两个多月娃没保住，厂里只给三天假", "miscarriage_leave"),
     ("我在广州生娃，产假一共几天？我老公有没有陪产假", "maternity_leave_length"),  # her leave beside his
     ("老板说店小不用签合同，我都干了大半年了", "no_written_contract"),
-    ("我喺酒楼做咗两年，老细一直冇同我签合同".replace("喺", "在").replace("咗", "了").replace("冇", "没"),
+    ("我喺茶餐厅做咗一年半，老细从来冇同我签过合同".replace("喺", "在").replace("咗", "了").replace("冇", "没"),
      "no_written_contract"),
     ("招聘启事上写着男性优先，这合法吗", "hiring_discrimination"),
     ("送外卖途中被电动车撞了，腿骨折了", "work_injury"),
@@ -117,7 +117,7 @@ def situated(text: str) -> list[str]:
     ("老板跑路了，厂门都锁了，欠我们三个月工资", "closure"),
     ("我退休好几年了，养老金也领着，又去饭店洗碗，老板欠了两个月工钱", "retiree_work"),
     ("经理总是贴着我站，还半夜叫我去他房间谈工作", "sexual_harassment"),
-    ("被拖欠的加班费，过多久就要不回来了", "arbitration_deadline"),
+    ("工钱欠了好久，超过多久就要不回来了", "arbitration_deadline"),
     ("哺乳期哪些活单位不能安排给我", "prohibited_work"),
     ("公司说要菜员，把我也列进去了", "layoff"),
 ])
@@ -232,28 +232,28 @@ def test_a_narrow_issue_is_never_the_models_guess_alone():
 
 
 def test_a_guess_never_displaces_what_a_cue_found():
-    text = normalize("合同签了三年，试用期写的六个月，试用期工资打八折，这样合法吗")
+    text = normalize("签的是三年合同，约定试用期半年，试用期间只拿八成工资，这样行吗")
     found = [i.id for i in issues.spot(text, facts.extract(text), limit=0)]
     assert "probation" in found and "dismissal_probation_pregnant" not in found
 
 
-@pytest.mark.parametrize("text", ["厂子要搬去江西，不去就当自动离职，一分钱补偿都冇",
+@pytest.mark.parametrize("text", ["厂里说明年整个搬到湖南，谁不跟着走就算自己辞职，补偿一分钱都冇",
                                   "合同到期公司说不续了，我干了八年，就这么打发我走？"])
 def test_money_named_beside_an_ending_brings_the_compensation_section(text):
     assert "compensation_amount" in cued(text)
 
 
 def test_an_ending_told_without_money_does_not():
-    assert "compensation_amount" not in cued("合同下个月到期，公司说不续了，我还要继续上班吗")
+    assert "compensation_amount" not in cued("合同月底就满了，厂里讲不再续签，那我下个月还用去吗")
 
 
 def test_a_closed_former_employer_is_not_her_employers_closure():
-    found = cued("之前那家药店倒闭了我才换到这家，现在怀孕两个月，经理说岗位要撤，让我月底不用来了")
+    found = cued("以前那家服装店关门了我才来这里，现在怀孕三个月，店长说下周起不用来了")
     assert "dismissal_pregnant" in found and "closure_three_period" not in found
 
 
 def test_a_nursing_mother_kept_late_gets_her_own_rule():
-    assert "nursing_hours" in situated("娃儿才四个月，园长喊我每天晚上留下来搞卫生，一分钱加班费都莫得")
+    assert "nursing_hours" in situated("娃儿刚满五个月，老板天天叫我晚上留下来盘点，加班费一分都没给")
 
 
 def test_her_husbands_leave_alone_is_not_her_maternity_leave():

@@ -20,8 +20,8 @@ def test_everyday_words_are_not_an_emergency(text):
     assert detect(text) is None
 
 
-@pytest.mark.parametrize("text", ["这个季度考核我被打了个末位，领导说要解除合同",
-                                  "老板开会说厂子撑不下去了，年底注销",
+@pytest.mark.parametrize("text", ["年终评比我被打了个不合格，主管说要扣奖金",
+                                  "听说公司撑不下去了，明年就要关",
                                   "干了十一年，就这样被打发了"])
 def test_work_words_that_look_like_danger_are_not(text):
     assert detect(text) is None  # a grade, a failing business, being sent off: no emergency template
