@@ -301,7 +301,7 @@ def _extended_leave_pay(known: Facts) -> str:
     return f"在{rule.province}：{''.join(said)}（《{rule.source}》{rule.article}）"
 
 
-# Pressed to resign in the three periods, she asks what happens if she refuses (不签他们能硬整俺走不): her
+# Pressed to resign in the three periods, she asks what happens if she refuses (不签的话能硬把我辞了吗): her
 # protection, which the entry on signing does not say (劳动合同法 第四十二条、第四十八条、第八十七条).
 PROTECTED_IF_SHE_REFUSES = ("你在孕期、产期或哺乳期，不签的话，单位不能因此辞退你，也不能用不能胜任、裁员、"
                             "客观情况变化这些理由单方解除；硬要辞退就是违法解除，你可以要求继续上班，"
@@ -350,7 +350,7 @@ def _month_start(told: tuple[date, bool] | None) -> date | None:
 
 
 def _arbitration_deadline_part(question: str, when: date | None, today: date) -> str | None:
-    """Her last day for arbitration from the day she told, or the month (2025年8月底离职): a reviewer
+    """Her last day for arbitration from the day she told, or the month (2024年6月底离职): a reviewer
     found 「现在还来得及吗」 answered with the general one-year rule when her year had run out."""
     assumed = False
     if when is None and (told := dates.parse_year_month(question, today)):
@@ -365,7 +365,7 @@ def _arbitration_deadline_part(question: str, when: date | None, today: date) ->
 def _extension_part(question: str, known: Facts, today: date) -> str | None:
     """The day her fixed-term contract really ends: extended to the baby's first birthday."""
     m = _CONTRACT_END.search(question)
-    # around 合同到期: the day or the month it ends (明年1月就到期), not 昨天 of whoever told her
+    # around 合同到期: the day or the month it ends (合同下个月底到期), not 昨天 of whoever told her
     window = dates.RELATIVE.sub("", question[max(0, m.start() - 14):m.end() + 14]) if m else ""
     end = facts.parse_date(window, today) or _month_start(dates.parse_year_month(window, today)) if m else None
     due_match = _DUE.search(question)

@@ -205,7 +205,7 @@ YEARS_FROM_NOW = {"今年": 0, "明年": 1, "去年": -1, "前年": -2}  # a yea
 
 
 def parse_year_month(text: str, today: date | None = None) -> tuple[date, bool] | None:
-    """A month she told without a day (2025年8月底离职, 合同明年1月到期): its last day when she said
+    """A month she told without a day (2024年6月底离职, 合同明年1月到期): its last day when she said
     底/末/下旬, else its first day, so a time limit counted from it is never later than the real one;
     and whether the day was only assumed (False for 月底). None when there is none or it is no month."""
     m = YEAR_MONTH.search(text)

@@ -159,7 +159,7 @@ def parse_pregnancy_months(text: str) -> float | None:
     if weeks and (w := to_int(weeks.group(2))) is not None and w <= 42:
         return round(w / 4.345 * 2) / 2  # weeks to months, to the half month
     told = [m.group("span") for m in _MONTHS_AFTER.finditer(text)] + [m.group(1) for m in _MONTHS_BEFORE.finditer(text)]
-    # a story runs forward: 面试时怀孕一个多月…五个多月的时候胎停了 is a loss at five months
+    # a story runs forward: 入职时怀孕一个月…四个月时胎停了 is a loss at four months
     return max((n for near in told if (n := _pregnancy_span(near)) is not None), default=None)
 
 
@@ -227,7 +227,7 @@ _CAREER = re.compile(r"参加工作|社会工龄|(?<!没)(?<!没有)(?<!未)(?<!
                      r"|以前(的|在)?[^，。,]{0,6}(单位|公司|厂)")
 _TENURE_SINCE = re.compile(rf"({_DIGIT}{{4}}\s*年|今年|去年|前年)\s*(({_DIGIT}{{1,2}})\s*月)?.{{0,6}}"
                            rf"(入职|进厂|进的|进公司|进来|开始上班|开始工作|来的|干到(现在|今天|如今)|做到(现在|今天|如今))")
-# Hourly work, told in any turn: a later 老板说明天不用来了 is the end of part-time work (第七十一条).
+# Hourly work, told in any turn: a later 以后不用来了 is the end of part-time work (第七十一条).
 _PART_TIME = re.compile(r"非全日制|小时工|钟点工|按小时(算|计|结|给)|时薪")
 _UNTIL_NOW = frozenset({"到现在", "到今天", "到如今", "至今"})
 _LEFT = re.compile(r"离职|辞职|辞工|走了|走的|辞退|开除|解除|被裁|离开|出事|受伤|生完|生了")
@@ -236,7 +236,7 @@ _CONTRACT_YEARS = re.compile(rf"(签了|签的|签过|订了)(?:一份|份)?({_N
 _WAGE = re.compile(
     r"(月薪|月工资|工资|人工|每个?月|一个月|底薪|税前|到手|平均工资|每月工资|平均|月收入)"  # 人工: Cantonese for wage
     r"(?:是|有|才|在|大概|大约|差不多|就|能拿|拿|发|平均|下来|到手|税前|一般|工资|都|也|一直|基本上?|固定|从|原来|本来"
-    r"|一个月|每个?月)*"  # 平均一个月5600
+    r"|一个月|每个?月)*"  # 平均一个月4800
     r"([0-9]+(?:\.[0-9]+)?[kK千万]?[0-9]?|[零一二两三四五六七八九十百千万]+)(元|块|块钱)?")
 _WAGE_BEFORE = re.compile(rf"([0-9]+(?:\.[0-9]+)?[kK千万]?[0-9]?"
                           rf"|[一二两三四五六七八九十][千万][{DIGITS}]?)(元|块)?(钱)?(一|每)个?月")
@@ -404,7 +404,7 @@ def span_cn(months: int) -> str:
     return (f"{years}年" if years else "") + (f"{rest}个月" if rest else "")
 
 
-# A place that is not where she works: a friend's city, her hometown (我一个在北京的朋友说…, 我老家安徽的).
+# A place that is not where she works: a friend's city, her hometown (在上海的同学说…, 我老家河南的).
 _NOT_HER_PLACE = re.compile(r"(老家|户口|户籍|娘家|婆家)(是|在)?[^，。,；;？?！!]{0,8}"
                             r"|在[^，。,；;？?！!的]{1,8}的?(朋友|同事|同学|亲戚|闺蜜|老乡|姐妹|网友|熟人)"
                             r"|(朋友|同学|亲戚|闺蜜|老乡|网友|熟人)(在|说|那边)[^，。,；;？?！!]{0,8}")
